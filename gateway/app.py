@@ -1,0 +1,63 @@
+"""``create_app``: settings in, a configured Starlette app out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from gateway.graphql_http import GraphQLEndpoint
+from gateway.host import Gateway, build_gateway
+from gateway.observability import RequestIdMiddleware
+from gateway.settings import GatewaySettings, load_settings
+
+
+def create_app(
+    settings: GatewaySettings | None = None,
+    *,
+    extra_plugins: Iterable[tuple[str, object]] = (),
+) -> Starlette:
+    """Build the plugin host, compose the schema and return the app.
+
+    Everything is configured here; nothing changes after start-up. The
+    database is connected (and migrated in development) by the lifespan.
+    """
+    settings = settings or load_settings()
+    gateway = build_gateway(settings, extra_plugins=extra_plugins)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Gateway]]:
+        await gateway.start()
+        try:
+            yield {"gateway": gateway}
+        finally:
+            await gateway.stop()
+
+    async def healthz(_: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> JSONResponse:
+        database = await gateway.db.ping()
+        providers = {pid: await p.healthy() for pid, p in gateway.providers.items()}
+        body = {
+            "status": "ready" if database else "unavailable",
+            "database": database,
+            "providers": providers,
+            "failedPlugins": {name: info.error for name, info in gateway.plugins.failed.items()},
+        }
+        return JSONResponse(body, status_code=200 if database else 503)
+
+    routes = [
+        Route("/graphql", GraphQLEndpoint(gateway).handle, methods=["GET", "POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        *gateway.routes,
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.gateway = gateway
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,223 @@
+"""The ``karmayogi`` command line. Plugins add commands through ``register_commands``."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from gateway.errors import StartupError
+from gateway.plugins import build_plugin_host
+from gateway.settings import GatewaySettings, load_settings
+
+T = TypeVar("T")
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="Settings TOML file (else KARMAYOGI_CONFIG)."),
+]
+
+
+def fail(message: str) -> typer.Exit:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    return typer.Exit(code=1)
+
+
+def settings_from(config: Path | None) -> GatewaySettings:
+    if config is not None:
+        os.environ["KARMAYOGI_CONFIG"] = str(config)
+    try:
+        return load_settings()
+    except StartupError as exc:
+        raise fail(str(exc)) from exc
+
+
+def run_with_gateway(
+    config: Path | None, body: Callable[[Any], Awaitable[T]], *, start: bool = False
+) -> T:
+    """Build a gateway from settings and run ``body(gateway)``, then dispose it.
+
+    With ``start`` the gateway is fully started (migrations checked or applied,
+    plugins started) before ``body`` runs.
+    """
+    from gateway.host import build_gateway
+
+    settings = settings_from(config)
+
+    async def main() -> T:
+        gateway = build_gateway(settings)
+        try:
+            if start:
+                await gateway.start()
+            else:
+                await gateway.db.check_reachable()
+            return await body(gateway)
+        finally:
+            if start:
+                await gateway.stop()
+            else:
+                await gateway.db.dispose()
+
+    try:
+        return asyncio.run(main())
+    except StartupError as exc:
+        raise fail(str(exc)) from exc
+
+
+def build_cli() -> typer.Typer:
+    cli = typer.Typer(
+        name="karmayogi",
+        help="Karmayogi learner-graph gateway.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+    )
+    db_cli = typer.Typer(help="Database migrations.", no_args_is_help=True)
+    demo_cli = typer.Typer(help="Demo data and stand-in services.", no_args_is_help=True)
+    cli.add_typer(db_cli, name="db")
+    cli.add_typer(demo_cli, name="demo")
+
+    @cli.command()
+    def serve(
+        config: ConfigOption = None,
+        host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port to bind.")] = 8000,
+        workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+        reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
+    ) -> None:
+        """Serve the gateway with uvicorn."""
+        import uvicorn
+
+        settings = settings_from(config)
+        if reload and settings.is_production:
+            raise fail("--reload is for development; production refuses it.")
+        if reload and workers > 1:
+            raise fail("--reload runs one worker; drop --workers.")
+        try:  # fail fast, in this process, on bad settings or plugins
+            from gateway.host import build_gateway
+
+            asyncio.run(build_gateway(settings).db.dispose())
+        except StartupError as exc:
+            raise fail(str(exc)) from exc
+        uvicorn.run(
+            "gateway.asgi:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            reload=reload,
+            log_config=None,
+            timeout_graceful_shutdown=30,
+        )
+
+    @cli.command()
+    def schema(config: ConfigOption = None) -> None:
+        """Print the composed schema as SDL."""
+        from gateway.host import build_gateway
+
+        settings = settings_from(config)
+        try:
+            gateway = build_gateway(settings)
+        except StartupError as exc:
+            raise fail(str(exc)) from exc
+        typer.echo(gateway.schema.as_str())
+        asyncio.run(gateway.db.dispose())
+
+    @cli.command()
+    def plugins(config: ConfigOption = None) -> None:
+        """List plugins: name, version, where it comes from, hooks it implements."""
+        settings = settings_from(config)
+        try:
+            host = build_plugin_host(
+                allow=settings.plugins_allow,
+                block=settings.plugins_block,
+                skip_broken_entry_points=settings.skip_broken_plugins,
+            )
+        except StartupError as exc:
+            raise fail(str(exc)) from exc
+        rows = [
+            (i.name, i.version, i.source, ", ".join(i.hooks) or "-") for i in host.infos.values()
+        ]
+        rows += [(i.name, i.version, i.source, f"FAILED: {i.error}") for i in host.failed.values()]
+        widths = [
+            max(len(r[c]) for r in [("NAME", "VERSION", "SOURCE", "HOOKS"), *rows])
+            for c in range(3)
+        ]
+        for row in [("NAME", "VERSION", "SOURCE", "HOOKS"), *rows]:
+            typer.echo(
+                "  ".join(cell.ljust(widths[i]) if i < 3 else cell for i, cell in enumerate(row))
+            )
+
+    @db_cli.command("upgrade")
+    def db_upgrade(config: ConfigOption = None) -> None:
+        """Apply every plugin's pending migrations."""
+
+        async def body(gateway: Any) -> None:
+            done = await gateway.upgrade()
+            typer.echo(f"Upgraded: {', '.join(done)}" if done else "Already up to date.")
+
+        run_with_gateway(config, body)
+
+    @db_cli.command("status")
+    def db_status(config: ConfigOption = None) -> None:
+        """Show each lineage's current and head revisions."""
+
+        async def body(gateway: Any) -> None:
+            for state in await gateway.migration_status():
+                mark = "PENDING" if state.pending else "ok"
+                typer.echo(
+                    f"{state.plugin:20} {mark:8} current={','.join(state.current) or '-'} "
+                    f"head={','.join(state.heads)}"
+                )
+
+        run_with_gateway(config, body)
+
+    @demo_cli.command("load")
+    def demo_load(config: ConfigOption = None) -> None:
+        """Load the demo directory and every plugin's demo data into an empty database."""
+        from gateway.directory import demo_data
+        from gateway.directory.demo import load_demo
+
+        async def body(gateway: Any) -> None:
+            await gateway.upgrade() if not gateway.settings.is_production else None
+            try:
+                await load_demo(gateway)
+            except RuntimeError as exc:
+                raise fail(str(exc)) from exc
+            typer.echo(f"Loaded demo data. {demo_data.DEMO_NOTE}")
+
+        run_with_gateway(config, body)
+
+    host = _plugin_host_for_commands()
+    if host is not None:
+        host.pm.hook.register_commands(cli=cli)
+    return cli
+
+
+def _plugin_host_for_commands() -> Any:
+    """The plugin host used to collect plugin commands (settings from the
+    environment or a ``--config`` argument); ``None`` if settings are broken,
+    so the built-in commands still run and report the problem."""
+    argv = sys.argv[1:]
+    for index, arg in enumerate(argv):
+        if arg in ("--config", "-c") and index + 1 < len(argv):
+            os.environ["KARMAYOGI_CONFIG"] = argv[index + 1]
+        elif arg.startswith("--config="):
+            os.environ["KARMAYOGI_CONFIG"] = arg.split("=", 1)[1]
+    try:
+        settings = load_settings()
+        return build_plugin_host(
+            allow=settings.plugins_allow,
+            block=settings.plugins_block,
+            skip_broken_entry_points=True,
+        )
+    except StartupError:
+        return None
+
+
+def main() -> None:
+    build_cli()()

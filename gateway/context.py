@@ -1,0 +1,100 @@
+"""The per-request context every resolver receives as ``info.context``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from aiodataloader import DataLoader
+
+from gateway.errors import Unauthenticated
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from starlette.requests import HTTPConnection
+    from strawberry import Info
+
+    from gateway.authz import Authz
+    from gateway.host import Gateway
+    from schema.identity import Principal
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+BatchFn = Callable[["RequestContext", list[K]], Awaitable[Sequence[V]]]
+
+
+@dataclass(eq=False)
+class RequestContext:
+    """Who is asking, the request's DataLoaders and its database session.
+
+    Resolvers run concurrently and an ``AsyncSession`` must not be shared by two
+    coroutines, so ``db()`` opens a short session for one batch of reads and
+    closes it (returning its connection to the pool) at once; rows come back
+    detached with their columns loaded. ``write()`` is one transaction for a
+    mutation; afterwards the request's DataLoader caches are dropped so later
+    reads see the change. Inside ``write()`` use only its session.
+    """
+
+    gateway: Gateway
+    request: HTTPConnection | None
+    principal: Principal | None
+    request_id: str
+    extra_errors: list[Any] = field(default_factory=list)
+    _loaders: dict[Any, DataLoader[Any, Any]] = field(default_factory=dict)
+    _authz: Authz | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+
+    @asynccontextmanager
+    async def db(self) -> AsyncIterator[AsyncSession]:
+        async with self.gateway.db.sessionmaker() as session:
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        async with self.gateway.db.write_sessionmaker() as session, session.begin():
+            yield session
+        self._loaders.clear()
+        self._authz = None
+
+    def loader(self, batch: BatchFn[K, V]) -> DataLoader[K, V]:
+        """The request's DataLoader for ``batch`` (created on first use)."""
+        existing = self._loaders.get(batch)
+        if existing is None:
+
+            async def load(keys: list[K]) -> Sequence[V]:
+                return await batch(self, keys)
+
+            existing = DataLoader(load)
+            self._loaders[batch] = existing
+        return cast("DataLoader[K, V]", existing)
+
+    async def load(self, batch: BatchFn[K, V], key: K) -> V:
+        return cast("V", await self.loader(batch).load(key))
+
+    async def load_many(self, batch: BatchFn[K, V], keys: Sequence[K]) -> list[V]:
+        return cast("list[V]", await self.loader(batch).load_many(list(keys)))
+
+    def require_principal(self) -> Principal:
+        if self.principal is None:
+            raise Unauthenticated(
+                "Sign in first: send a session token in the Authorization header."
+            )
+        return self.principal
+
+    @property
+    def authz(self) -> Authz:
+        if self._authz is None:
+            from gateway.authz import Authz
+
+            self._authz = Authz(self)
+        return self._authz
+
+    async def close(self) -> None:
+        """Release what the request holds (loaders hold no connection)."""
+        self._loaders.clear()
+
+
+def context_of(info: Info[Any, Any]) -> RequestContext:
+    return cast("RequestContext", info.context)

@@ -1,0 +1,1 @@
+"""The core directory: organisations, learners, roles and competencies."""

@@ -1,0 +1,144 @@
+"""Every extension point of the gateway, in one place.
+
+Grammar of the names:
+
+* ``register_*`` hooks run once, while the app is built (``create_app``) or, for
+  ``register_commands``, while the CLI is built. They return declarations.
+* ``*_from_request`` hooks run for every request.
+* ``startup``, ``shutdown`` and ``load_demo_data`` are lifecycle hooks.
+
+Any hook may return a value or an awaitable; the gateway awaits it
+(:func:`gateway.plugins.resolve`). Implementations may accept fewer arguments
+than the spec names, so arguments can be added later but never removed.
+Everything is called with keyword arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Iterable, Mapping
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    import typer
+    from pydantic import BaseModel
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from starlette.requests import HTTPConnection
+    from starlette.routing import BaseRoute
+
+    from gateway.host import Gateway
+    from schema.contribution import MigrationLineage, NodeResolver, SchemaContribution
+    from schema.identity import Principal
+    from schema.passbook import PassbookBackend
+    from schema.providers import ContentProvider
+
+PROJECT = "karmayogi_gateway"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def register_settings_model() -> type[BaseModel] | None:
+    """Return the pydantic model that validates this plugin's settings section.
+
+    Runs first, before any other hook. The section is ``[plugins.NAME]`` in the
+    TOML file or ``KARMAYOGI_PLUGINS__NAME__KEY`` in the environment, where NAME is
+    the plugin's registered name. The validated object is then available as
+    ``gateway.plugin_settings(NAME)``. A section that does not validate stops
+    start-up naming the plugin and the key.
+    """
+
+
+@hookspec
+def register_migrations() -> MigrationLineage | None:
+    """Return this plugin's Alembic lineage: its script folder and version table.
+
+    ``karmayogi db upgrade`` applies every lineage in registration order;
+    development applies pending ones at start-up, production refuses to start
+    while any is pending.
+    """
+
+
+@hookspec
+def register_schema(gateway: Gateway) -> SchemaContribution | None:
+    """Return what this plugin adds to the learner graph.
+
+    Runs once while the schema is composed: new types, Query, Mutation and
+    Subscription fields, fields added to a type another plugin owns, and
+    Strawberry extensions (classes or factories). Two plugins contributing the
+    same type or the same field stop start-up with a message naming both.
+    """
+
+
+@hookspec
+def register_node_resolvers(gateway: Gateway) -> Mapping[str, NodeResolver] | None:
+    """Return ``{id_prefix: resolver}`` for the ``Node`` ids this plugin owns.
+
+    ``node(id)`` splits the id at the first ``:`` and hands it to the resolver
+    registered for that prefix; a resolver returns the object or ``None``.
+    Content providers' course ids are routed to their provider automatically.
+    """
+
+
+@hookspec
+def register_content_providers(gateway: Gateway) -> Iterable[ContentProvider] | None:
+    """Return the content providers this plugin serves (see ``schema.providers``).
+
+    Two providers with the same id stop start-up naming both plugins.
+    """
+
+
+@hookspec
+def register_passbook_backend(gateway: Gateway) -> PassbookBackend | None:
+    """Return the passbook backend, or ``None``.
+
+    Exactly one plugin may return a backend; two stop start-up naming both.
+    """
+
+
+@hookspec
+def register_routes(gateway: Gateway) -> Iterable[BaseRoute] | None:
+    """Return extra Starlette routes (sign-in pages, webhooks, downloads).
+
+    They are mounted beside ``/graphql`` before the app starts; the app is not
+    changed after start-up.
+    """
+
+
+@hookspec
+def register_commands(cli: typer.Typer) -> None:
+    """Add commands or command groups to the ``karmayogi`` CLI."""
+
+
+@hookspec
+def principal_from_request(
+    request: HTTPConnection, gateway: Gateway
+) -> Principal | None | Awaitable[Principal | None]:
+    """Return who is asking, or ``None`` if this identity source does not know.
+
+    Runs for every request (HTTP or websocket). Implementations are asked in
+    pluggy's order (plugins registered later first; ``tryfirst``/``trylast``
+    move one) and the first non-``None`` answer wins; the rest are not awaited.
+    Raising :class:`gateway.errors.Unauthenticated` refuses the request.
+    """
+
+
+@hookspec
+def startup(gateway: Gateway) -> None | Awaitable[None]:
+    """Run once when the app starts, after the database is ready."""
+
+
+@hookspec
+def shutdown(gateway: Gateway) -> None | Awaitable[None]:
+    """Run once when the app stops; release what ``startup`` acquired."""
+
+
+@hookspec
+def load_demo_data(gateway: Gateway, session: AsyncSession) -> None | Awaitable[None]:
+    """Seed this plugin's demo rows in ``session`` (committed by the caller).
+
+    Called by ``karmayogi demo load`` and, in development, at start-up on an
+    empty database, after the core directory has been seeded.
+    """

@@ -1,0 +1,163 @@
+"""Typed settings: a TOML file plus ``KARMAYOGI_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from gateway.errors import StartupError
+
+DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused in production
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./karmayogi.db"
+
+
+class LimitsSettings(BaseModel):
+    """Bounds on what one request may ask for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_page_size: int = Field(100, ge=1, le=10_000)
+    max_body_bytes: int = Field(1_000_000, ge=1_024)
+    max_depth: int = Field(12, ge=2)
+    max_aliases: int = Field(30, ge=1)
+    max_root_fields: int = Field(20, ge=1)
+    max_tokens: int = Field(5_000, ge=100)
+    max_cost: int = Field(50_000, ge=10)
+    max_variables_bytes: int = Field(100_000, ge=1_024)
+    max_variables_depth: int = Field(20, ge=2)
+    request_timeout_seconds: float = Field(15.0, gt=0)
+    batching: bool = False
+    max_batch: int = Field(10, ge=1)
+
+
+class GatewaySettings(BaseSettings):
+    """The core settings. Each plugin validates its own ``plugins.NAME`` section."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="KARMAYOGI_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    environment: Literal["development", "production"] = "development"
+    database_url: SecretStr = SecretStr(DEFAULT_DATABASE_URL)
+    database_pool_size: int | None = Field(None, ge=1)
+    database_max_overflow: int | None = Field(None, ge=0)
+    database_echo: bool = False
+    redis_url: SecretStr | None = None
+    public_url: str = "http://127.0.0.1:8000"
+    secret_key: SecretStr = SecretStr(DEV_SECRET)
+    auto_migrate: bool | None = None
+    load_demo_data: bool | None = None
+    graphiql: bool | None = None
+    introspection: bool | None = None
+    plugins_allow: list[str] | None = None
+    plugins_block: list[str] = Field(default_factory=list)
+    skip_broken_plugins: bool = False
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = True
+    limits: LimitsSettings = Field(default_factory=LimitsSettings)
+    plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def migrate_at_startup(self) -> bool:
+        return self.auto_migrate if self.auto_migrate is not None else not self.is_production
+
+    @property
+    def demo_at_startup(self) -> bool:
+        return self.load_demo_data if self.load_demo_data is not None else not self.is_production
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return self.graphiql if self.graphiql is not None else not self.is_production
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return self.introspection if self.introspection is not None else not self.is_production
+
+    def production_problems(self) -> list[str]:
+        """Development defaults that production refuses, one line each."""
+        if not self.is_production:
+            return []
+        problems = []
+        if (
+            self.secret_key.get_secret_value() == DEV_SECRET
+            or len(self.secret_key.get_secret_value()) < 32
+        ):
+            problems.append("secret_key: set a random secret of 32+ characters")
+        if self.auto_migrate:
+            problems.append("auto_migrate: run `karmayogi db upgrade` instead")
+        if self.load_demo_data:
+            problems.append("load_demo_data: demo data is for development")
+        if self.database_url.get_secret_value() == DEFAULT_DATABASE_URL:
+            problems.append("database_url: set a PostgreSQL URL for production")
+        return problems
+
+
+def _format_validation_error(exc: ValidationError, prefix: str = "") -> str:
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(part) for part in err["loc"])
+        key = f"{prefix}{loc}" if loc else prefix.rstrip(".")
+        lines.append(f"  {key}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def load_settings(config_file: str | Path | None = None, **overrides: Any) -> GatewaySettings:
+    """Build settings from (lowest to highest) defaults, the TOML file, the
+    environment and ``overrides``. Bad keys stop start-up naming the key."""
+    path = config_file or os.environ.get("KARMAYOGI_CONFIG")
+    if path is not None and not Path(path).is_file():
+        raise StartupError(
+            f"Settings file {path} does not exist (from --config or KARMAYOGI_CONFIG)."
+        )
+
+    class _FileSettings(GatewaySettings):
+        model_config = SettingsConfigDict(toml_file=path)
+
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+            if path is not None:
+                sources.append(TomlConfigSettingsSource(settings_cls))
+            return tuple(sources)
+
+    try:
+        settings: GatewaySettings = _FileSettings(**overrides)
+    except ValidationError as exc:
+        raise StartupError("Invalid settings:\n" + _format_validation_error(exc)) from exc
+    return settings
+
+
+def validate_plugin_section(
+    plugin: str, model: type[BaseModel], raw: dict[str, Any] | None
+) -> BaseModel:
+    """Validate one plugin's section, naming the plugin and key on failure."""
+    try:
+        return model.model_validate(raw or {})
+    except ValidationError as exc:
+        raise StartupError(
+            f"Invalid settings for plugin {plugin!r}:\n"
+            + _format_validation_error(exc, prefix=f"plugins.{plugin}.")
+        ) from exc

@@ -1,0 +1,207 @@
+"""Test helpers for the gateway and for plugin authors.
+
+Use as a pytest plugin (``pytest_plugins = ["gateway.testing"]``). Fixtures:
+
+* ``database_url``: a fresh, empty database per test. SQLite in ``tmp_path``
+  by default; PostgreSQL when ``KARMAYOGI_TEST_DATABASE_URL`` names one (its
+  ``public`` schema is reset for each test). An unreachable server fails the
+  test; it never skips.
+* ``make_gateway``: ``await make_gateway(extra_plugins=[...], **settings)``
+  starts a gateway (migrated, demo data unless ``load_demo_data=False``) and
+  returns a :class:`GatewayClient`; everything is stopped after the test.
+* ``client``: ``make_gateway()`` with the demo data and the header identity.
+* ``sql_counter``: counts SQL statements (``with sql_counter as c: ...; c.count``).
+
+Requests sign in with the ``X-Test-Learner`` header (a learner id or email),
+understood by :data:`header_identity`, a plugin registered only in tests.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import make_url
+from starlette.applications import Starlette
+from starlette.requests import HTTPConnection
+
+from gateway.app import create_app
+from gateway.directory.models import LearnerRow
+from gateway.hookspecs import hookimpl
+from gateway.host import Gateway
+from gateway.settings import load_settings
+from schema.identity import Principal
+
+TEST_DATABASE_ENV = "KARMAYOGI_TEST_DATABASE_URL"
+
+
+class HeaderIdentity:
+    """Test-only identity source: ``X-Test-Learner: <learner id or email>``."""
+
+    @hookimpl
+    async def principal_from_request(
+        self, request: HTTPConnection, gateway: Gateway
+    ) -> Principal | None:
+        who = request.headers.get("x-test-learner")
+        if not who:
+            return None
+        condition = (
+            LearnerRow.id == who
+            if who.startswith("learner:")
+            else func.lower(LearnerRow.email) == who.lower()
+        )
+        async with gateway.db.sessionmaker() as session:
+            learner_id = await session.scalar(select(LearnerRow.id).where(condition))
+        if learner_id is None:
+            return None
+        return Principal(learner_id=learner_id, source="test-header")
+
+
+header_identity = HeaderIdentity()
+
+
+async def reset_postgres_async(url: str) -> None:
+    import asyncpg
+
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        conn = await asyncpg.connect(dsn, timeout=10)
+    except Exception as exc:  # the service must be up: fail, never skip
+        pytest.fail(f"PostgreSQL at {make_url(url).render_as_string()} is unreachable: {exc}")
+    try:
+        await conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+@dataclass
+class GatewayClient:
+    """An app, its gateway and an HTTP client bound to it."""
+
+    app: Starlette
+    gateway: Gateway
+    http: httpx.AsyncClient
+    default_headers: dict[str, str] = field(default_factory=dict)
+
+    async def graphql(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        as_learner: str | None = None,
+        headers: dict[str, str] | None = None,
+        expect_errors: bool = False,
+    ) -> dict[str, Any]:
+        """POST a query; fail the test on unexpected errors unless ``expect_errors``."""
+        all_headers = dict(self.default_headers)
+        if as_learner is not None:
+            all_headers["x-test-learner"] = as_learner
+        all_headers.update(headers or {})
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=all_headers
+        )
+        body: dict[str, Any] = response.json()
+        if not expect_errors and body.get("errors"):
+            raise AssertionError(f"unexpected GraphQL errors: {body['errors']}")
+        body["_status"] = response.status_code
+        return body
+
+
+def error_codes(body: dict[str, Any]) -> list[str]:
+    return [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
+
+
+@pytest.fixture
+async def database_url(tmp_path: Any) -> str:
+    url = os.environ.get(TEST_DATABASE_ENV)
+    if url:
+        await reset_postgres_async(url)
+        return url
+    return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+
+
+MakeGateway = Callable[..., Awaitable[GatewayClient]]
+
+
+@pytest.fixture
+async def make_gateway(database_url: str) -> AsyncIterator[MakeGateway]:
+    started: list[GatewayClient] = []
+
+    async def make(
+        *, extra_plugins: list[tuple[str, object]] | None = None, **overrides: Any
+    ) -> GatewayClient:
+        overrides.setdefault("database_url", database_url)
+        overrides.setdefault("load_demo_data", True)
+        overrides.setdefault("log_json", False)
+        plugins = [("test_header_identity", header_identity), *(extra_plugins or [])]
+        app = create_app(load_settings(**overrides), extra_plugins=plugins)
+        gateway: Gateway = app.state.gateway
+        await gateway.start()
+        http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        )
+        client = GatewayClient(app=app, gateway=gateway, http=http)
+        started.append(client)
+        return client
+
+    yield make
+    for client in reversed(started):
+        await client.http.aclose()
+        await client.gateway.stop()
+
+
+@pytest.fixture
+async def client(make_gateway: MakeGateway) -> GatewayClient:
+    return await make_gateway()
+
+
+_statements: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "statements", default=None
+)
+
+
+class SqlCounter:
+    """Counts SQL statements run on any engine while inside ``with``."""
+
+    _installed = False
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    @property
+    def selects(self) -> list[str]:
+        return [s for s in self.statements if re.match(r"\s*SELECT", s, re.I)]
+
+    def __enter__(self) -> SqlCounter:
+        self.statements = []
+        self._token = _statements.set(self.statements)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _statements.reset(self._token)
+
+
+def _record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+    statements = _statements.get()
+    if statements is not None:
+        statements.append(statement)
+
+
+@pytest.fixture
+def sql_counter() -> Iterator[SqlCounter]:
+    from sqlalchemy.engine import Engine
+
+    if not event.contains(Engine, "before_cursor_execute", _record):
+        event.listen(Engine, "before_cursor_execute", _record)
+    yield SqlCounter()

@@ -1,0 +1,1 @@
+"""Built-in plugins, registered with the host like third-party ones."""

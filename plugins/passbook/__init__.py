@@ -1,0 +1,3 @@
+"""The Competency Passbook: enrolments, certificates, plans (see the passbook issue)."""
+
+__version__ = "0.1.0"

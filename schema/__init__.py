@@ -1,0 +1,1 @@
+"""Shared GraphQL types and the contracts plugins implement."""

@@ -1,0 +1,46 @@
+"""What a plugin declares to the host: schema parts, migrations, node ids."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from strawberry.extensions import SchemaExtension
+    from strawberry.types.field import StrawberryField
+
+    from gateway.context import RequestContext
+
+NodeResolver = Callable[["RequestContext", str], Awaitable[Any]]
+"""``async (context, id) -> object | None`` for ids with a given prefix."""
+
+
+@dataclass(frozen=True)
+class SchemaContribution:
+    """A plugin's part of the learner graph.
+
+    ``types``: Strawberry types this plugin owns (also those only reachable
+    through its fields). ``query``, ``mutation`` and ``subscription``: root
+    fields, made with ``strawberry.field(resolver=...)`` or
+    ``strawberry.subscription(...)``. ``type_fields``: fields added to a type
+    owned elsewhere, keyed by its GraphQL name (``{"Learner": [passbook]}``).
+    ``extensions``: Strawberry schema extensions, as classes or factories.
+    """
+
+    types: Sequence[type] = ()
+    query: Sequence[StrawberryField] = ()
+    mutation: Sequence[StrawberryField] = ()
+    subscription: Sequence[StrawberryField] = ()
+    type_fields: Mapping[str, Sequence[StrawberryField]] = field(default_factory=dict)
+    extensions: Sequence[type[SchemaExtension] | Callable[[], SchemaExtension]] = ()
+
+
+@dataclass(frozen=True)
+class MigrationLineage:
+    """One plugin's Alembic lineage: a folder of revisions and its version table."""
+
+    script_location: Path
+    version_table: str
+    metadata: Any = None  # the plugin's SQLAlchemy MetaData, to compare models and migrations

@@ -1,0 +1,176 @@
+"""Directory and competency types: organisations, requests, competencies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING
+
+import strawberry
+from strawberry import Info
+
+from gateway.context import context_of
+from gateway.directory.loaders import children_by_parent, competencies_by_id, organisations_by_id
+from schema.common import Node
+
+if TYPE_CHECKING:
+    from gateway.directory.models import (
+        CompetencyRow,
+        OrganisationRequestRow,
+        OrganisationRow,
+    )
+
+
+@strawberry.enum
+class OrganisationType(enum.Enum):
+    MINISTRY = "MINISTRY"
+    STATE = "STATE"
+    DEPARTMENT = "DEPARTMENT"
+    BOARD = "BOARD"
+    TRAINING_INSTITUTE = "TRAINING_INSTITUTE"
+    OTHER = "OTHER"
+
+
+@strawberry.enum
+class OrganisationRequestStatus(enum.Enum):
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+
+
+@strawberry.enum(description="Karmayogi competency model: area > theme > sub-theme.")
+class CompetencyArea(enum.Enum):
+    BEHAVIOURAL = "BEHAVIOURAL"
+    FUNCTIONAL = "FUNCTIONAL"
+    DOMAIN = "DOMAIN"
+
+
+@strawberry.enum(description="FRAC proficiency levels 1 to 5.")
+class ProficiencyLevel(enum.Enum):
+    BASIC = "BASIC"
+    PROFICIENT = "PROFICIENT"
+    ADVANCED = "ADVANCED"
+    EXPERT = "EXPERT"
+    USTAD = "USTAD"
+
+
+@strawberry.federation.type(keys=["id"])
+class Organisation(Node):
+    id: strawberry.ID
+    name: str
+    type: OrganisationType
+    is_content_provider: bool
+    is_demo: bool = strawberry.field(description="True for demo data (development only).")
+    parent_id: strawberry.Private[str | None]
+    root_id: strawberry.Private[str]
+    path: strawberry.Private[str]
+
+    @classmethod
+    def from_row(cls, row: OrganisationRow) -> Organisation:
+        return cls(
+            id=strawberry.ID(row.id),
+            name=row.name,
+            type=OrganisationType(row.type),
+            is_content_provider=row.is_content_provider,
+            is_demo=row.demo,
+            parent_id=row.parent_id,
+            root_id=row.root_id,
+            path=row.path,
+        )
+
+    @strawberry.field
+    async def parent(self, info: Info) -> Organisation | None:
+        if self.parent_id is None:
+            return None
+        row = await context_of(info).load(organisations_by_id, self.parent_id)
+        return Organisation.from_row(row) if row else None
+
+    @strawberry.field
+    async def children(self, info: Info) -> list[Organisation]:
+        rows = await context_of(info).load(children_by_parent, str(self.id))
+        return [Organisation.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="Top of the tree this organisation belongs to: a ministry or a state."
+    )
+    async def root(self, info: Info) -> Organisation:
+        if self.root_id == self.id:
+            return self
+        row = await context_of(info).load(organisations_by_id, self.root_id)
+        assert row is not None, "every organisation's root exists"
+        return Organisation.from_row(row)
+
+
+async def organisation_or_none(info: Info, org_id: str | None) -> Organisation | None:
+    if org_id is None:
+        return None
+    row = await context_of(info).load(organisations_by_id, org_id)
+    return Organisation.from_row(row) if row else None
+
+
+@strawberry.type
+class OrganisationRequest(Node):
+    id: strawberry.ID
+    name: str
+    status: OrganisationRequestStatus
+    reason: str | None
+    requested_at: dt.datetime
+    decided_at: dt.datetime | None
+    parent_id: strawberry.Private[str | None]
+
+    @classmethod
+    def from_row(cls, row: OrganisationRequestRow) -> OrganisationRequest:
+        return cls(
+            id=strawberry.ID(row.id),
+            name=row.name,
+            status=OrganisationRequestStatus(row.status),
+            reason=row.reason,
+            requested_at=row.requested_at,
+            decided_at=row.decided_at,
+            parent_id=row.parent_id,
+        )
+
+    @strawberry.field
+    async def parent(self, info: Info) -> Organisation | None:
+        return await organisation_or_none(info, self.parent_id)
+
+
+@strawberry.federation.type(keys=["id"])
+class Competency(Node):
+    id: strawberry.ID
+    area: CompetencyArea
+    theme: str
+    sub_theme: str | None
+    description: str | None
+
+    @classmethod
+    def from_row(cls, row: CompetencyRow) -> Competency:
+        return cls(
+            id=strawberry.ID(row.id),
+            area=CompetencyArea(row.area),
+            theme=row.theme,
+            sub_theme=row.sub_theme,
+            description=row.description,
+        )
+
+
+@strawberry.type
+class CompetencyRequirement:
+    competency: Competency
+    level: ProficiencyLevel | None
+
+
+async def competency_requirements(
+    info: Info, tags: list[tuple[str, str | None]]
+) -> list[CompetencyRequirement]:
+    """Requirements for ``(competency_id, level)`` tags, batched; tags naming a
+    competency the directory does not know are left out."""
+    rows = await context_of(info).load_many(competencies_by_id, [cid for cid, _ in tags])
+    return [
+        CompetencyRequirement(
+            competency=Competency.from_row(row),
+            level=ProficiencyLevel(level) if level else None,
+        )
+        for row, (_, level) in zip(rows, tags, strict=True)
+        if row is not None
+    ]
