@@ -66,15 +66,17 @@ class RequestContext:
             async def load(keys: list[K]) -> Sequence[V]:
                 return await batch(self, keys)
 
-            existing = DataLoader(load)
+            existing = DataLoader(load)  # type: ignore[arg-type]
             self._loaders[batch] = existing
         return cast("DataLoader[K, V]", existing)
 
     async def load(self, batch: BatchFn[K, V], key: K) -> V:
-        return cast("V", await self.loader(batch).load(key))
+        value: V = await self.loader(batch).load(key)
+        return value
 
     async def load_many(self, batch: BatchFn[K, V], keys: Sequence[K]) -> list[V]:
-        return cast("list[V]", await self.loader(batch).load_many(list(keys)))
+        values: list[V] = await self.loader(batch).load_many(list(keys))
+        return values
 
     def require_principal(self) -> Principal:
         if self.principal is None:

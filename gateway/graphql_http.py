@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 from graphql import GraphQLError
-from strawberry.types.graphql import OperationType
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
 
 from gateway.errors import GatewayError, OperationLimit, code_of
 from gateway.observability import current_request_id

@@ -16,7 +16,7 @@ from pydantic_settings import (
 
 from gateway.errors import StartupError
 
-DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused in production
+DEV_SECRET = "dev-only-secret-change-me"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./karmayogi.db"
 
 

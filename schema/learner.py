@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+
 import strawberry
 from strawberry import Info
 
@@ -76,7 +77,9 @@ class Learner(Node):
         )
 
     @strawberry.field(
-        description="Visible to the learner and to admins of the learner's organisation; null to others."
+        description=(
+            "Visible to the learner and to admins of the learner's organisation; null to others."
+        )
     )
     async def email(self, info: Info) -> str | None:
         if await context_of(info).authz.can_view_learner(self.row):

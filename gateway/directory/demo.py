@@ -66,18 +66,18 @@ async def seed_directory(session: AsyncSession) -> None:
             )
         )
     await session.flush()
-    for org_id, designation, needs in data.DESIGNATIONS:
+    for mapped_org, designation, needs in data.DESIGNATIONS:
         for area, theme, sub_theme, level in needs:
             session.add(
                 DesignationCompetencyRow(
-                    organisation_id=org_id,
+                    organisation_id=mapped_org,
                     designation=designation,
                     designation_key=name_key(designation),
                     competency_id=data.competency_id(area, theme, sub_theme),
                     level=level,
                 )
             )
-    for slug, name, email, mobile, org_id, designation, group, service, roles in data.LEARNERS:
+    for slug, name, email, mobile, learner_org, title, group, service, roles in data.LEARNERS:
         learner_id = demo_learner_id(slug)
         session.add(
             LearnerRow(
@@ -85,8 +85,8 @@ async def seed_directory(session: AsyncSession) -> None:
                 name=name,
                 email=email,
                 mobile=mobile,
-                organisation_id=org_id,
-                designation=designation,
+                organisation_id=learner_org,
+                designation=title,
                 group=group,
                 service=service,
                 status="ACTIVE",

@@ -79,7 +79,8 @@ async def learner(info: Info, id: strawberry.ID) -> Learner | None:
 
 
 async def node(info: Info, id: strawberry.ID) -> Node | None:
-    return await context_of(info).gateway.resolve_node(context_of(info), str(id))
+    found: Node | None = await context_of(info).gateway.resolve_node(context_of(info), str(id))
+    return found
 
 
 async def complete_profile(info: Info, input: ProfileInput) -> Learner:
