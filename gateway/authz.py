@@ -32,9 +32,7 @@ class Authz:
         if self._grants is None:
             principal = self.ctx.principal
             self._grants = (
-                []
-                if principal is None
-                else await self.ctx.load(grants_by_learner, principal.learner_id)
+                [] if principal is None else await self.ctx.load(grants_by_learner, principal.learner_id)
             )
         return self._grants
 

@@ -37,9 +37,7 @@ def settings_from(config: Path | None) -> GatewaySettings:
         raise fail(str(exc)) from exc
 
 
-def run_with_gateway(
-    config: Path | None, body: Callable[[Any], Awaitable[T]], *, start: bool = False
-) -> T:
+def run_with_gateway(config: Path | None, body: Callable[[Any], Awaitable[T]], *, start: bool = False) -> T:
     """Build a gateway from settings and run ``body(gateway)``, then dispose it.
 
     With ``start`` the gateway is fully started (migrations checked or applied,
@@ -139,18 +137,11 @@ def build_cli() -> typer.Typer:
             )
         except StartupError as exc:
             raise fail(str(exc)) from exc
-        rows = [
-            (i.name, i.version, i.source, ", ".join(i.hooks) or "-") for i in host.infos.values()
-        ]
+        rows = [(i.name, i.version, i.source, ", ".join(i.hooks) or "-") for i in host.infos.values()]
         rows += [(i.name, i.version, i.source, f"FAILED: {i.error}") for i in host.failed.values()]
-        widths = [
-            max(len(r[c]) for r in [("NAME", "VERSION", "SOURCE", "HOOKS"), *rows])
-            for c in range(3)
-        ]
+        widths = [max(len(r[c]) for r in [("NAME", "VERSION", "SOURCE", "HOOKS"), *rows]) for c in range(3)]
         for row in [("NAME", "VERSION", "SOURCE", "HOOKS"), *rows]:
-            typer.echo(
-                "  ".join(cell.ljust(widths[i]) if i < 3 else cell for i, cell in enumerate(row))
-            )
+            typer.echo("  ".join(cell.ljust(widths[i]) if i < 3 else cell for i, cell in enumerate(row)))
 
     @db_cli.command("upgrade")
     def db_upgrade(config: ConfigOption = None) -> None:

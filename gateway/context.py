@@ -80,9 +80,7 @@ class RequestContext:
 
     def require_principal(self) -> Principal:
         if self.principal is None:
-            raise Unauthenticated(
-                "Sign in first: send a session token in the Authorization header."
-            )
+            raise Unauthenticated("Sign in first: send a session token in the Authorization header.")
         return self.principal
 
     @property

@@ -76,9 +76,7 @@ def negotiate(accept: str | None) -> str | None:
                     q = 0.0
         weights[media] = max(q, weights.get(media, 0.0))
     gql = weights.get(MEDIA_GRAPHQL, 0.0)
-    json_q = max(
-        weights.get(MEDIA_JSON, 0.0), weights.get("application/*", 0.0), weights.get("*/*", 0.0)
-    )
+    json_q = max(weights.get(MEDIA_JSON, 0.0), weights.get("application/*", 0.0), weights.get("*/*", 0.0))
     if gql > 0 and gql >= weights.get(MEDIA_JSON, 0.0):
         return MEDIA_GRAPHQL
     if json_q > 0:
@@ -148,9 +146,7 @@ def params_from_get(request: Request) -> GraphQLParams:
 _JSON_TYPE = re.compile(r"^application/json\s*(;.*)?$", re.IGNORECASE)
 
 
-async def params_from_post(
-    request: Request, gateway: Gateway
-) -> GraphQLParams | list[GraphQLParams]:
+async def params_from_post(request: Request, gateway: Gateway) -> GraphQLParams | list[GraphQLParams]:
     content_type = request.headers.get("content-type", "")
     if not _JSON_TYPE.match(content_type.strip()):
         raise RequestError(
@@ -181,9 +177,7 @@ def format_error(error: GraphQLError, gateway: Gateway) -> dict[str, Any]:
     code = code_of(error)
     formatted: dict[str, Any] = {"message": error.message}
     if error.locations:
-        formatted["locations"] = [
-            {"line": loc.line, "column": loc.column} for loc in error.locations
-        ]
+        formatted["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
     if error.path:
         formatted["path"] = list(error.path)
     extensions: dict[str, Any] = {}
@@ -232,9 +226,7 @@ class GraphQLEndpoint:
             return HTMLResponse(self.ide_html)
         media = negotiate(accept)
         if media is None:
-            return _error_response(
-                406, f"Ask for {MEDIA_GRAPHQL} or {MEDIA_JSON} in Accept.", MEDIA_JSON
-            )
+            return _error_response(406, f"Ask for {MEDIA_GRAPHQL} or {MEDIA_JSON} in Accept.", MEDIA_JSON)
         try:
             if request.method == "GET":
                 params: GraphQLParams | list[GraphQLParams] = params_from_get(request)
@@ -252,14 +244,10 @@ class GraphQLEndpoint:
             if isinstance(params, list):
                 results = [await self.run(request, p, context, media) for p in params]
                 status = max(s for s, _ in results) if media == MEDIA_GRAPHQL else 200
-                return Response(
-                    orjson.dumps([b for _, b in results]), status_code=status, media_type=media
-                )
+                return Response(orjson.dumps([b for _, b in results]), status_code=status, media_type=media)
             status, body = await self.run(request, params, context, media)
             headers = {"Allow": "POST"} if status == 405 else None
-            return Response(
-                orjson.dumps(body), status_code=status, media_type=media, headers=headers
-            )
+            return Response(orjson.dumps(body), status_code=status, media_type=media, headers=headers)
         finally:
             await context.close()
 
@@ -269,9 +257,7 @@ class GraphQLEndpoint:
         """Execute one operation; return the HTTP status and the response body."""
         if not params.query:
             return 400, {
-                "errors": [
-                    {"message": "No GraphQL query given.", "extensions": {"code": "BAD_USER_INPUT"}}
-                ]
+                "errors": [{"message": "No GraphQL query given.", "extensions": {"code": "BAD_USER_INPUT"}}]
             }
         allowed = (
             {OperationType.QUERY}
@@ -314,15 +300,11 @@ class GraphQLEndpoint:
             }
         return self.render(result, context, media)
 
-    def render(
-        self, result: ExecutionResult, context: Any, media: str
-    ) -> tuple[int, dict[str, Any]]:
+    def render(self, result: ExecutionResult, context: Any, media: str) -> tuple[int, dict[str, Any]]:
         errors = list(result.errors or []) + list(context.extra_errors)
         body: dict[str, Any] = {}
         # Parse and validation errors carry no path; resolver errors do.
-        executed = (
-            result.data is not None or any(e.path for e in result.errors or []) or not result.errors
-        )
+        executed = result.data is not None or any(e.path for e in result.errors or []) or not result.errors
         if executed:
             body["data"] = result.data
         if errors:

@@ -76,9 +76,7 @@ class Gateway:
             if check is not None:
                 problems.extend(f"plugins.{name}.{line}" for line in check())
         if problems:
-            raise StartupError(
-                "Production refuses development defaults:\n  " + "\n  ".join(problems)
-            )
+            raise StartupError("Production refuses development defaults:\n  " + "\n  ".join(problems))
 
     def plugin_settings(self, name: str) -> Any:
         """The validated settings object of plugin ``name``."""

@@ -57,14 +57,15 @@ class PluginHost:
         return list(self.infos)
 
     def call_each(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
-        """Call one hook plugin by plugin, in pluggy's order, pairing each result
-        with the plugin that gave it (used at start-up, to name owners in errors).
+        """Call one hook plugin by plugin, in registration order (built-ins first),
+        pairing each result with the plugin that gave it (used at start-up, to
+        name owners in errors: the first to declare a thing owns it).
 
         Each call goes through pluggy (``subset_hook_caller``), so wrappers and
         ordering still apply; ``None`` answers are dropped.
         """
         caller = getattr(self.pm.hook, hook_name)
-        impls = list(reversed(caller.get_hookimpls()))
+        impls = list(caller.get_hookimpls())
         everyone = [impl.plugin for impl in impls]
         out: list[tuple[str, Any]] = []
         for impl in impls:

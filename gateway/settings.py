@@ -94,10 +94,7 @@ class GatewaySettings(BaseSettings):
         if not self.is_production:
             return []
         problems = []
-        if (
-            self.secret_key.get_secret_value() == DEV_SECRET
-            or len(self.secret_key.get_secret_value()) < 32
-        ):
+        if self.secret_key.get_secret_value() == DEV_SECRET or len(self.secret_key.get_secret_value()) < 32:
             problems.append("secret_key: set a random secret of 32+ characters")
         if self.auto_migrate:
             problems.append("auto_migrate: run `karmayogi db upgrade` instead")
@@ -122,9 +119,7 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Ga
     environment and ``overrides``. Bad keys stop start-up naming the key."""
     path = config_file or os.environ.get("KARMAYOGI_CONFIG")
     if path is not None and not Path(path).is_file():
-        raise StartupError(
-            f"Settings file {path} does not exist (from --config or KARMAYOGI_CONFIG)."
-        )
+        raise StartupError(f"Settings file {path} does not exist (from --config or KARMAYOGI_CONFIG).")
 
     class _FileSettings(GatewaySettings):
         model_config = SettingsConfigDict(toml_file=path)
@@ -150,9 +145,7 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Ga
     return settings
 
 
-def validate_plugin_section(
-    plugin: str, model: type[BaseModel], raw: dict[str, Any] | None
-) -> BaseModel:
+def validate_plugin_section(plugin: str, model: type[BaseModel], raw: dict[str, Any] | None) -> BaseModel:
     """Validate one plugin's section, naming the plugin and key on failure."""
     try:
         return model.model_validate(raw or {})

@@ -46,9 +46,7 @@ class HeaderIdentity:
     """Test-only identity source: ``X-Test-Learner: <learner id or email>``."""
 
     @hookimpl
-    async def principal_from_request(
-        self, request: HTTPConnection, gateway: Gateway
-    ) -> Principal | None:
+    async def principal_from_request(self, request: HTTPConnection, gateway: Gateway) -> Principal | None:
         who = request.headers.get("x-test-learner")
         if not who:
             return None
@@ -144,9 +142,7 @@ async def make_gateway(database_url: str) -> AsyncIterator[MakeGateway]:
         app = create_app(load_settings(**overrides), extra_plugins=plugins)
         gateway: Gateway = app.state.gateway
         await gateway.start()
-        http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-        )
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
         client = GatewayClient(app=app, gateway=gateway, http=http)
         started.append(client)
         return client
@@ -162,9 +158,7 @@ async def client(make_gateway: MakeGateway) -> GatewayClient:
     return await make_gateway()
 
 
-_statements: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
-    "statements", default=None
-)
+_statements: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("statements", default=None)
 
 
 class SqlCounter:

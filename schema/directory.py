@@ -90,9 +90,7 @@ class Organisation(Node):
         rows = await context_of(info).load(children_by_parent, str(self.id))
         return [Organisation.from_row(row) for row in rows]
 
-    @strawberry.field(
-        description="Top of the tree this organisation belongs to: a ministry or a state."
-    )
+    @strawberry.field(description="Top of the tree this organisation belongs to: a ministry or a state.")
     async def root(self, info: Info) -> Organisation:
         if self.root_id == self.id:
             return self

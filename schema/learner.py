@@ -77,9 +77,7 @@ class Learner(Node):
         )
 
     @strawberry.field(
-        description=(
-            "Visible to the learner and to admins of the learner's organisation; null to others."
-        )
+        description=("Visible to the learner and to admins of the learner's organisation; null to others.")
     )
     async def email(self, info: Info) -> str | None:
         if await context_of(info).authz.can_view_learner(self.row):

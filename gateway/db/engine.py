@@ -89,9 +89,7 @@ class Database:
 
     @property
     def engines(self) -> tuple[AsyncEngine, ...]:
-        return (
-            (self.engine,) if self.write_engine is self.engine else (self.engine, self.write_engine)
-        )
+        return (self.engine,) if self.write_engine is self.engine else (self.engine, self.write_engine)
 
     @property
     def masked_url(self) -> str:
@@ -104,8 +102,7 @@ class Database:
                 await conn.execute(text("SELECT 1"))
         except Exception as exc:
             raise StartupError(
-                f"Cannot reach the database at {self.masked_url}: {type(exc).__name__}: "
-                f"{_first_line(exc)}"
+                f"Cannot reach the database at {self.masked_url}: {type(exc).__name__}: {_first_line(exc)}"
             ) from exc
 
     async def ping(self) -> bool:

@@ -115,9 +115,7 @@ async def load_demo(gateway: Gateway) -> None:
     in one transaction."""
     async with gateway.db.write_sessionmaker() as session, session.begin():
         if await session.scalar(select(func.count()).select_from(OrganisationRow)):
-            raise RuntimeError(
-                "The database already holds organisations; demo data goes into an empty one."
-            )
+            raise RuntimeError("The database already holds organisations; demo data goes into an empty one.")
         await seed_directory(session)
         await call_all(gateway.pm.hook.load_demo_data(gateway=gateway, session=session))
     log.info("loaded demo data", extra={"note": data.DEMO_NOTE})

@@ -267,9 +267,7 @@ COMPETENCIES: list[tuple[str, str, str | None, str]] = [
 
 def competency_id(area: str, theme: str, sub_theme: str | None) -> str:
     parts = [area, theme, *([sub_theme] if sub_theme else [])]
-    slug = "-".join(
-        "".join(ch if ch.isalnum() else "-" for ch in part.lower()).strip("-") for part in parts
-    )
+    slug = "-".join("".join(ch if ch.isalnum() else "-" for ch in part.lower()).strip("-") for part in parts)
     while "--" in slug:
         slug = slug.replace("--", "-")
     return f"comp:{slug}"

@@ -138,18 +138,14 @@ async def decide_organisation_request(
     async with ctx.write() as session:
         row = await session.get(OrganisationRequestRow, str(id), with_for_update=True)
         assert row is not None
-        row = await service.decide_organisation_request(
-            session, row, principal.learner_id, approve, reason
-        )
+        row = await service.decide_organisation_request(session, row, principal.learner_id, approve, reason)
     return OrganisationRequest.from_row(row)
 
 
 QUERY_FIELDS = [
     strawberry.field(resolver=node),
     strawberry.field(resolver=me),
-    strawberry.field(
-        resolver=learner, description="Admins only, within their organisation's subtree."
-    ),
+    strawberry.field(resolver=learner, description="Admins only, within their organisation's subtree."),
     strawberry.field(resolver=competencies),
     strawberry.field(resolver=organisations),
 ]

@@ -20,20 +20,14 @@ if TYPE_CHECKING:
     from gateway.context import RequestContext
 
 
-async def organisations_by_id(
-    ctx: RequestContext, ids: list[str]
-) -> Sequence[OrganisationRow | None]:
+async def organisations_by_id(ctx: RequestContext, ids: list[str]) -> Sequence[OrganisationRow | None]:
     async with ctx.db() as session:
-        rows = (
-            await session.scalars(select(OrganisationRow).where(OrganisationRow.id.in_(ids)))
-        ).all()
+        rows = (await session.scalars(select(OrganisationRow).where(OrganisationRow.id.in_(ids)))).all()
     by_id = {row.id: row for row in rows}
     return [by_id.get(i) for i in ids]
 
 
-async def children_by_parent(
-    ctx: RequestContext, parent_ids: list[str]
-) -> Sequence[list[OrganisationRow]]:
+async def children_by_parent(ctx: RequestContext, parent_ids: list[str]) -> Sequence[list[OrganisationRow]]:
     async with ctx.db() as session:
         rows = (
             await session.scalars(
@@ -80,14 +74,10 @@ async def work_experience_by_learner(
     return [grouped.get(i, []) for i in learner_ids]
 
 
-async def grants_by_learner(
-    ctx: RequestContext, learner_ids: list[str]
-) -> Sequence[list[RoleGrantRow]]:
+async def grants_by_learner(ctx: RequestContext, learner_ids: list[str]) -> Sequence[list[RoleGrantRow]]:
     async with ctx.db() as session:
         rows = (
-            await session.scalars(
-                select(RoleGrantRow).where(RoleGrantRow.learner_id.in_(learner_ids))
-            )
+            await session.scalars(select(RoleGrantRow).where(RoleGrantRow.learner_id.in_(learner_ids)))
         ).all()
     grouped: dict[str, list[RoleGrantRow]] = defaultdict(list)
     for row in rows:

@@ -116,9 +116,7 @@ class WorkExperienceRow(CoreBase):
     __tablename__ = "work_experience"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    learner_id: Mapped[str] = mapped_column(
-        ForeignKey("learners.id", ondelete="CASCADE"), index=True
-    )
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
     designation: Mapped[str] = mapped_column(String(200))
@@ -131,9 +129,7 @@ class RoleGrantRow(CoreBase):
     __table_args__ = (UniqueConstraint("learner_id", "role", "organisation_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    learner_id: Mapped[str] = mapped_column(
-        ForeignKey("learners.id", ondelete="CASCADE"), index=True
-    )
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16))
     organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
     organisation_key: Mapped[str] = mapped_column(String(64))

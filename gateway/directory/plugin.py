@@ -14,7 +14,13 @@ from gateway.directory.loaders import (
 from gateway.directory.models import CoreBase, OrganisationRequestRow
 from gateway.hookspecs import hookimpl
 from schema.contribution import MigrationLineage, NodeResolver, SchemaContribution
-from schema.directory import Competency, Organisation, OrganisationRequest
+from schema.directory import (
+    Competency,
+    CompetencyRequirement,
+    Organisation,
+    OrganisationRequest,
+    ProficiencyLevel,
+)
 from schema.learner import Learner
 
 if TYPE_CHECKING:
@@ -34,7 +40,14 @@ def register_migrations() -> MigrationLineage:
 @hookimpl
 def register_schema(gateway: Gateway) -> SchemaContribution:
     return SchemaContribution(
-        types=[Organisation, OrganisationRequest, Competency, Learner],
+        types=[
+            Organisation,
+            OrganisationRequest,
+            Competency,
+            CompetencyRequirement,
+            ProficiencyLevel,
+            Learner,
+        ],
         query=directory_graphql.QUERY_FIELDS,
         mutation=directory_graphql.MUTATION_FIELDS,
     )

@@ -28,9 +28,7 @@ MAX_WORK_EXPERIENCE = 50
 GROUPS = ("GROUP_A", "GROUP_B", "GROUP_C", "GROUP_D", "CONTRACTUAL", "OTHERS")
 
 
-def clean_text(
-    value: str | None, field: str, *, required: bool, limit: int = MAX_NAME
-) -> str | None:
+def clean_text(value: str | None, field: str, *, required: bool, limit: int = MAX_NAME) -> str | None:
     """Trim and bound a text input; blank counts as missing."""
     if value is None or not value.strip():
         if required:
@@ -162,9 +160,7 @@ async def complete_profile(session: AsyncSession, learner_id: str, data: Profile
     learner.cadre = cadre
     learner.updated_at = utcnow()
     if data.work_experience is not None:
-        await session.execute(
-            delete(WorkExperienceRow).where(WorkExperienceRow.learner_id == learner.id)
-        )
+        await session.execute(delete(WorkExperienceRow).where(WorkExperienceRow.learner_id == learner.id))
         session.add_all(experience)
     await session.flush()
     return learner
@@ -202,9 +198,7 @@ async def request_organisation(
         )
     )
     if pending is not None:
-        raise Conflict(
-            f"A request for {clean_name} is already pending: {pending}.", requestId=pending
-        )
+        raise Conflict(f"A request for {clean_name} is already pending: {pending}.", requestId=pending)
     row = OrganisationRequestRow(
         id=f"orgreq:{uuid.uuid4()}",
         name=clean_name,
@@ -242,9 +236,7 @@ async def decide_organisation_request(
     clean_reason = clean_text(reason, "reason", required=not approve, limit=MAX_TEXT)
     now = utcnow()
     if approve:
-        parent = (
-            await session.get(OrganisationRow, request.parent_id) if request.parent_id else None
-        )
+        parent = await session.get(OrganisationRow, request.parent_id) if request.parent_id else None
         org_id = f"org:{slugify(request.name)}-{uuid.uuid4().hex[:6]}"
         path = f"{parent.path if parent else '/'}{org_id}/"
         session.add(

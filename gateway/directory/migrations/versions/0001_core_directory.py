@@ -47,9 +47,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisations")),
     )
-    op.create_index(
-        op.f("ix_organisations_parent_id"), "organisations", ["parent_id"], unique=False
-    )
+    op.create_index(op.f("ix_organisations_parent_id"), "organisations", ["parent_id"], unique=False)
     op.create_index(op.f("ix_organisations_path"), "organisations", ["path"], unique=False)
     op.create_index(op.f("ix_organisations_root_id"), "organisations", ["root_id"], unique=False)
     op.create_table(
@@ -109,9 +107,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("email", name=op.f("uq_learners_email")),
     )
     op.create_index(op.f("ix_learners_mobile"), "learners", ["mobile"], unique=False)
-    op.create_index(
-        op.f("ix_learners_organisation_id"), "learners", ["organisation_id"], unique=False
-    )
+    op.create_index(op.f("ix_learners_organisation_id"), "learners", ["organisation_id"], unique=False)
     op.create_table(
         "organisation_requests",
         sa.Column("id", sa.String(length=64), nullable=False),
@@ -163,9 +159,7 @@ def upgrade() -> None:
             name=op.f("fk_role_grants_organisation_id_organisations"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_role_grants")),
-        sa.UniqueConstraint(
-            "learner_id", "role", "organisation_key", name=op.f("uq_role_grants_learner_id")
-        ),
+        sa.UniqueConstraint("learner_id", "role", "organisation_key", name=op.f("uq_role_grants_learner_id")),
     )
     op.create_index(op.f("ix_role_grants_learner_id"), "role_grants", ["learner_id"], unique=False)
     op.create_table(
@@ -190,9 +184,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_work_experience")),
     )
-    op.create_index(
-        op.f("ix_work_experience_learner_id"), "work_experience", ["learner_id"], unique=False
-    )
+    op.create_index(op.f("ix_work_experience_learner_id"), "work_experience", ["learner_id"], unique=False)
 
 
 def downgrade() -> None:
@@ -210,9 +202,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_learners_organisation_id"), table_name="learners")
     op.drop_index(op.f("ix_learners_mobile"), table_name="learners")
     op.drop_table("learners")
-    op.drop_index(
-        op.f("ix_designation_competencies_organisation_id"), table_name="designation_competencies"
-    )
+    op.drop_index(op.f("ix_designation_competencies_organisation_id"), table_name="designation_competencies")
     op.drop_table("designation_competencies")
     op.drop_index(op.f("ix_organisations_root_id"), table_name="organisations")
     op.drop_index(op.f("ix_organisations_path"), table_name="organisations")
