@@ -15,7 +15,11 @@ $(STAMP): pyproject.toml
 serve: $(STAMP)
 	$(BIN)/karmayogi serve --host 127.0.0.1 --port 8000
 
-test: $(STAMP)
+# Apollo's composition library, for the federation test (tests/federation).
+tools/federation/node_modules/.package-lock.json: tools/federation/package-lock.json
+	npm ci --prefix tools/federation --no-audit --no-fund
+
+test: $(STAMP) tools/federation/node_modules/.package-lock.json
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)

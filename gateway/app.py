@@ -47,7 +47,11 @@ def create_app(
             "status": "ready" if database else "unavailable",
             "database": database,
             "providers": providers,
-            "failedPlugins": {name: info.error for name, info in gateway.plugins.failed.items()},
+            # Entry-point plugins left out by skip_broken_plugins: the gateway runs without them.
+            "failedPlugins": {
+                name: {"source": info.source, "error": info.error}
+                for name, info in gateway.plugins.failed.items()
+            },
         }
         return JSONResponse(body, status_code=200 if database else 503)
 

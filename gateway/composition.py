@@ -16,6 +16,7 @@ from strawberry.types.field import StrawberryField
 
 from gateway.errors import GatewayError, StartupError
 from schema.contribution import SchemaContribution
+from schema.federation import missing_reference_resolvers
 from schema.scalars import SCALAR_OVERRIDES
 
 if TYPE_CHECKING:
@@ -174,4 +175,11 @@ def compose(
         raise
     except Exception as exc:
         raise StartupError(f"The composed schema is invalid: {exc}") from exc
+    missing = missing_reference_resolvers(comp.types.values())
+    if missing:
+        raise StartupError(
+            f"Federation entity type(s) {', '.join(missing)} declare @key but no "
+            "resolve_reference; add `resolve_reference = entity_reference(batch)` "
+            "(schema/federation.py, docs/federation.md)."
+        )
     return schema, comp

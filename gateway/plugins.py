@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -27,6 +28,7 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
 )
 
 T = TypeVar("T")
+log = logging.getLogger("gateway.plugins")
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,13 @@ def build_plugin_host(
                 )
                 if skip_broken_entry_points:
                     host.failed[ep.name] = info
+                    log.warning(
+                        "plugin %r from package %r failed to import and is skipped "
+                        "(skip_broken_plugins = true): %s",
+                        ep.name,
+                        dist,
+                        info.error,
+                    )
                     continue
                 raise StartupError(
                     f"Plugin {ep.name!r} from package {dist!r} failed to import: "

@@ -199,3 +199,7 @@ def sql_counter() -> Iterator[SqlCounter]:
     if not event.contains(Engine, "before_cursor_execute", _record):
         event.listen(Engine, "before_cursor_execute", _record)
     yield SqlCounter()
+
+
+# Fixtures for plugin authors: plugin_client, plugin_under_test, sign_in, pip_install.
+pytest_plugins = ["gateway.plugin_testing"]

@@ -12,6 +12,7 @@ from strawberry import Info
 from gateway.context import context_of
 from gateway.directory.loaders import children_by_parent, competencies_by_id, organisations_by_id
 from schema.common import Node
+from schema.federation import entity_reference
 
 if TYPE_CHECKING:
     from gateway.directory.models import (
@@ -64,6 +65,8 @@ class Organisation(Node):
     parent_id: strawberry.Private[str | None]
     root_id: strawberry.Private[str]
     path: strawberry.Private[str]
+
+    resolve_reference = entity_reference(organisations_by_id)  # federation: _entities
 
     @classmethod
     def from_row(cls, row: OrganisationRow) -> Organisation:
@@ -140,6 +143,8 @@ class Competency(Node):
     theme: str
     sub_theme: str | None
     description: str | None
+
+    resolve_reference = entity_reference(competencies_by_id)  # federation: _entities
 
     @classmethod
     def from_row(cls, row: CompetencyRow) -> Competency:

@@ -9,10 +9,15 @@ import strawberry
 from strawberry import Info
 
 from gateway.context import context_of
-from gateway.directory.loaders import grants_by_learner, work_experience_by_learner
+from gateway.directory.loaders import (
+    grants_by_learner,
+    learners_by_id,
+    work_experience_by_learner,
+)
 from gateway.directory.models import LearnerRow
 from schema.common import Node
 from schema.directory import Organisation, organisation_or_none
+from schema.federation import entity_reference
 
 
 @strawberry.enum
@@ -62,6 +67,12 @@ class Learner(Node):
     cadre: str | None
     is_demo: bool = strawberry.field(description="True for demo accounts (development only).")
     row: strawberry.Private[LearnerRow]
+
+    # federation: _entities applies the same rule as node(id) and learner(id)
+    resolve_reference = entity_reference(
+        learners_by_id,
+        authorise=lambda ctx, row, learner_id: ctx.authz.require_view_learner(row, learner_id),
+    )
 
     @classmethod
     def from_row(cls, row: LearnerRow) -> Learner:
