@@ -16,7 +16,7 @@ from gateway.errors import StartupError
 from gateway.settings import load_settings
 from gateway.testing import GatewayClient, MakeGateway
 
-PACKAGES = Path(__file__).parent / "packages"
+PACKAGES = Path(__file__).parents[1] / "packages"
 Install = Callable[[Path], Path]
 
 
