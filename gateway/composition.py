@@ -51,7 +51,7 @@ class ComposedSchema(FederationSchema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         for error in errors:
-            if isinstance(error.original_error, GatewayError) or error.original_error is None:
+            if isinstance(error.original_error, GatewayError) or not error.path:
                 continue  # expected: the client is told, nothing to log
             log.error(
                 "resolver failed: %s",

@@ -85,7 +85,8 @@ def code_of(error: GraphQLError) -> str:
         return original.code
     if error.extensions and isinstance(error.extensions.get("code"), str):
         return str(error.extensions["code"])
-    if original is None:
-        # Parse and validation errors, and variable coercion failures.
+    if original is None or not error.path:
+        # Parse and validation errors, and variable coercion failures (which
+        # carry the scalar's ValueError but no path: nothing was resolved).
         return "BAD_USER_INPUT"
     return "INTERNAL_SERVER_ERROR"

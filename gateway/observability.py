@@ -19,7 +19,7 @@ REQUEST_ID_HEADER = "x-request-id"
 
 # Never written to a log line, whatever a caller passes in ``extra``.
 _SECRET_KEYS = re.compile(r"token|secret|password|otp|authorization|cookie|code_verifier", re.I)
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "color_message"}
 
 
 def current_request_id() -> str:
