@@ -143,6 +143,24 @@ def build_cli() -> typer.Typer:
         for row in [("NAME", "VERSION", "SOURCE", "HOOKS"), *rows]:
             typer.echo("  ".join(cell.ljust(widths[i]) if i < 3 else cell for i, cell in enumerate(row)))
 
+    @cli.command("new-plugin")
+    def new_plugin(
+        name: Annotated[str, typer.Argument(help="Plugin name, e.g. hr_training.")],
+        directory: Annotated[
+            Path, typer.Option("--directory", "-d", help="Where to create the package.")
+        ] = Path("."),
+    ) -> None:
+        """Create a pip-installable plugin package with a passing test."""
+        from gateway.scaffold import ScaffoldError
+        from gateway.scaffold import new_plugin as scaffold
+
+        try:
+            target = scaffold(name, directory)
+        except ScaffoldError as exc:
+            raise fail(str(exc)) from exc
+        typer.echo(f"Created {target}")
+        typer.echo(f"Next: pip install -e '{target}[test]' && python -m pytest {target}")
+
     @db_cli.command("upgrade")
     def db_upgrade(config: ConfigOption = None) -> None:
         """Apply every plugin's pending migrations."""

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import importlib
+import shutil
 import subprocess
 import sys
 import uuid
@@ -134,13 +135,19 @@ def _run_pip(args: list[str]) -> None:
 
 @pytest.fixture
 def pip_install(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[Path], Path]]:
-    """Install package directories (no index, no build isolation) for one test."""
+    """Install package directories (no index, no build isolation) for one test.
+
+    The package is copied first, so building it leaves nothing in its folder.
+    """
     target = tmp_path_factory.mktemp("site")
+    sources = tmp_path_factory.mktemp("src")
     added = False
     before = set(sys.modules)
 
     def install(package: Path) -> Path:
         nonlocal added
+        copy = sources / package.name
+        shutil.copytree(package, copy, ignore=shutil.ignore_patterns("build", "*.egg-info"))
         _run_pip(
             [
                 "install",
@@ -151,7 +158,7 @@ def pip_install(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[
                 "--disable-pip-version-check",
                 "--target",
                 str(target),
-                str(package),
+                str(copy),
             ]
         )
         if not added:
