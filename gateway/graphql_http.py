@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -23,6 +22,15 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.graphql import OperationType
 
 from gateway.errors import GatewayError, OperationLimit, code_of
+from gateway.http_params import (
+    MEDIA_GRAPHQL,
+    MEDIA_JSON,
+    GraphQLParams,
+    RequestError,
+    negotiate,
+    params_from_get,
+    params_from_post,
+)
 from gateway.observability import current_request_id
 
 if TYPE_CHECKING:
@@ -32,150 +40,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("gateway.http")
 
-MEDIA_JSON = "application/json"
-MEDIA_GRAPHQL = "application/graphql-response+json"
-
-
-class RequestError(Exception):
-    """The HTTP request is not a GraphQL-over-HTTP request we can run."""
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
-
-
-@dataclass(frozen=True)
-class GraphQLParams:
-    query: str | None
-    variables: dict[str, Any] | None
-    operation_name: str | None
-    extensions: dict[str, Any] | None
-
-
-def negotiate(accept: str | None) -> str | None:
-    """The response media type for an ``Accept`` header, or ``None`` (406).
-
-    No header, ``*/*`` or ``application/*`` get ``application/json`` (the
-    legacy type every client understands); ``application/graphql-response+json``
-    when the client lists it at least as highly as ``application/json``.
-    """
-    if not accept or not accept.strip():
-        return MEDIA_JSON
-    weights: dict[str, float] = {}
-    for part in accept.split(","):
-        pieces = [p.strip() for p in part.split(";")]
-        media = pieces[0].lower()
-        q = 1.0
-        for param in pieces[1:]:
-            if param.lower().startswith("q="):
-                try:
-                    q = float(param[2:])
-                except ValueError:
-                    q = 0.0
-        weights[media] = max(q, weights.get(media, 0.0))
-    gql = weights.get(MEDIA_GRAPHQL, 0.0)
-    json_q = max(weights.get(MEDIA_JSON, 0.0), weights.get("application/*", 0.0), weights.get("*/*", 0.0))
-    if gql > 0 and gql >= weights.get(MEDIA_JSON, 0.0):
-        return MEDIA_GRAPHQL
-    if json_q > 0:
-        return MEDIA_JSON
-    return None
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 past ``limit`` bytes, whether or not
-    the client sent ``Content-Length``."""
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        try:
-            if int(declared) > limit:
-                raise RequestError(413, f"Request body is larger than {limit} bytes.")
-        except ValueError as exc:
-            raise RequestError(400, "Content-Length is not a number.") from exc
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise RequestError(413, f"Request body is larger than {limit} bytes.")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _json_object(value: Any, name: str) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise RequestError(400, f"'{name}' must be a JSON object.")
-    return value
-
-
-def _params_from_mapping(data: dict[str, Any]) -> GraphQLParams:
-    query = data.get("query")
-    if query is not None and not isinstance(query, str):
-        raise RequestError(400, "'query' must be a string.")
-    operation_name = data.get("operationName")
-    if operation_name is not None and not isinstance(operation_name, str):
-        raise RequestError(400, "'operationName' must be a string.")
-    return GraphQLParams(
-        query=query,
-        variables=_json_object(data.get("variables"), "variables"),
-        operation_name=operation_name or None,
-        extensions=_json_object(data.get("extensions"), "extensions"),
-    )
-
-
-def _loads(raw: str | bytes, what: str) -> Any:
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise RequestError(400, f"{what} is not valid JSON: {exc}") from exc
-
-
-def params_from_get(request: Request) -> GraphQLParams:
-    qp = request.query_params
-    data: dict[str, Any] = {"query": qp.get("query"), "operationName": qp.get("operationName")}
-    for key in ("variables", "extensions"):
-        if qp.get(key):
-            data[key] = _loads(qp[key], f"'{key}'")
-    return _params_from_mapping(data)
-
-
-_JSON_TYPE = re.compile(r"^application/json\s*(;.*)?$", re.IGNORECASE)
-
-
-async def params_from_post(request: Request, gateway: Gateway) -> GraphQLParams | list[GraphQLParams]:
-    content_type = request.headers.get("content-type", "")
-    if not _JSON_TYPE.match(content_type.strip()):
-        raise RequestError(
-            415,
-            "POST /graphql needs Content-Type: application/json "
-            "(other types are refused to prevent cross-site requests).",
-        )
-    charset = re.search(r"charset=([\w-]+)", content_type, re.IGNORECASE)
-    if charset and charset.group(1).lower() not in ("utf-8", "utf8"):
-        raise RequestError(415, "Only UTF-8 encoded requests are accepted.")
-    body = await read_body(request, gateway.settings.limits.max_body_bytes)
-    if not body.strip():
-        raise RequestError(400, "POST /graphql needs a JSON body.")
-    data = _loads(body, "The request body")
-    if isinstance(data, list):
-        limits = gateway.settings.limits
-        if not limits.batching:
-            raise RequestError(400, "Batched operations are turned off on this gateway.")
-        if not data or len(data) > limits.max_batch:
-            raise RequestError(400, f"A batch holds 1 to {limits.max_batch} operations.")
-        return [_params_from_mapping(_json_object(item, "batch item") or {}) for item in data]
-    if not isinstance(data, dict):
-        raise RequestError(400, "The request body must be a JSON object.")
-    return _params_from_mapping(data)
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
 def format_error(error: GraphQLError, gateway: Gateway) -> dict[str, Any]:
     code = code_of(error)
-    formatted: dict[str, Any] = {"message": error.message}
+    message = error.message
+    if not gateway.settings.suggestions_enabled:
+        message = _SUGGESTION.sub("", message)
+    formatted: dict[str, Any] = {"message": message}
     if error.locations:
         formatted["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
     if error.path:
@@ -214,8 +87,6 @@ class GraphQLEndpoint:
         self.ide_html = _ide_html() if gateway.settings.graphiql_enabled else None
 
     async def handle(self, request: Request) -> Response:
-        from gateway.request import build_context
-
         accept = request.headers.get("accept")
         if (
             request.method == "GET"
@@ -228,18 +99,40 @@ class GraphQLEndpoint:
         if media is None:
             return _error_response(406, f"Ask for {MEDIA_GRAPHQL} or {MEDIA_JSON} in Accept.", MEDIA_JSON)
         try:
-            if request.method == "GET":
-                params: GraphQLParams | list[GraphQLParams] = params_from_get(request)
-            elif request.method == "POST":
-                params = await params_from_post(request, self.gateway)
-            else:
-                raise RequestError(405, "Use GET or POST.", {"Allow": "GET, POST"})
-            context = await build_context(self.gateway, request)
+            return await self._handle(request, media)
         except RequestError as exc:
-            code = "OPERATION_LIMIT" if exc.status == 413 else "BAD_USER_INPUT"
-            return _error_response(exc.status, exc.message, media, code, exc.headers)
+            return _error_response(exc.status, exc.message, media, exc.code, exc.headers)
         except GatewayError as exc:
-            return _error_response(exc.http_status, exc.message, media, exc.code)
+            return _error_response(
+                exc.http_status, exc.message, media, exc.code, getattr(exc, "headers", None)
+            )
+        except Exception:
+            log.exception("request failed")
+            message = "Internal server error; quote the requestId to support."
+            body = {
+                "errors": [
+                    {
+                        "message": message,
+                        "extensions": {
+                            "code": "INTERNAL_SERVER_ERROR",
+                            "requestId": current_request_id(),
+                        },
+                    }
+                ]
+            }
+            return Response(orjson.dumps(body), status_code=500, media_type=media)
+
+    async def _handle(self, request: Request, media: str) -> Response:
+        from gateway.request import build_context
+
+        limits = self.gateway.settings.limits
+        if request.method == "GET":
+            params: GraphQLParams | list[GraphQLParams] = params_from_get(request, limits)
+        elif request.method == "POST":
+            params = await params_from_post(request, limits)
+        else:
+            raise RequestError(405, "Use GET or POST.", {"Allow": "GET, POST"})
+        context = await build_context(self.gateway, request)
         try:
             if isinstance(params, list):
                 results = [await self.run(request, p, context, media) for p in params]

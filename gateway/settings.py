@@ -27,7 +27,7 @@ class LimitsSettings(BaseModel):
 
     max_page_size: int = Field(100, ge=1, le=10_000)
     max_body_bytes: int = Field(1_000_000, ge=1_024)
-    max_depth: int = Field(12, ge=2)
+    max_depth: int = Field(12, ge=2, le=64)
     max_aliases: int = Field(30, ge=1)
     max_root_fields: int = Field(20, ge=1)
     max_tokens: int = Field(5_000, ge=100)
@@ -36,7 +36,46 @@ class LimitsSettings(BaseModel):
     max_variables_depth: int = Field(20, ge=2)
     request_timeout_seconds: float = Field(15.0, gt=0)
     batching: bool = False
-    max_batch: int = Field(10, ge=1)
+    max_batch: int = Field(10, ge=1, le=100)
+    default_list_size: int = Field(10, ge=1)
+    # Expected sizes of list fields without a ``first`` argument: {"Type.field": n}.
+    list_sizes: dict[str, int] = Field(default_factory=dict)
+    document_cache_size: int = Field(1_000, ge=0)
+
+
+class RateLimitSettings(BaseModel):
+    """Token buckets per signed-in principal and per client address."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool | None = None  # default: on in production, off in development
+    per_principal_per_minute: int = Field(600, ge=1)
+    principal_burst: int = Field(120, ge=1)
+    per_address_per_minute: int = Field(1_200, ge=1)
+    address_burst: int = Field(300, ge=1)
+
+
+class PersistedOperationsSettings(BaseModel):
+    """Automatic persisted queries and trusted documents."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    apq: bool = True
+    trusted_only: bool = False
+    apq_ttl_seconds: int = Field(7 * 24 * 3600, ge=60)
+    # Cache-Control max-age for anonymous persisted queries over GET (0: no header).
+    get_max_age_seconds: int = Field(0, ge=0)
+
+
+class TracingSettings(BaseModel):
+    """OpenTelemetry tracing (off unless enabled)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    otlp_endpoint: str | None = None  # e.g. http://collector:4318/v1/traces
+    service_name: str = "karmayogi-gateway"
+    sample_ratio: float = Field(1.0, ge=0, le=1)
 
 
 class GatewaySettings(BaseSettings):
@@ -61,6 +100,12 @@ class GatewaySettings(BaseSettings):
     load_demo_data: bool | None = None
     graphiql: bool | None = None
     introspection: bool | None = None
+    suggestions: bool | None = None
+    cors_allow_origins: list[str] = Field(default_factory=list)
+    metrics: bool = True
+    rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    persisted_operations: PersistedOperationsSettings = Field(default_factory=PersistedOperationsSettings)
+    tracing: TracingSettings = Field(default_factory=TracingSettings)
     plugins_allow: list[str] | None = None
     plugins_block: list[str] = Field(default_factory=list)
     skip_broken_plugins: bool = False
@@ -88,6 +133,15 @@ class GatewaySettings(BaseSettings):
     @property
     def introspection_enabled(self) -> bool:
         return self.introspection if self.introspection is not None else not self.is_production
+
+    @property
+    def suggestions_enabled(self) -> bool:
+        return self.suggestions if self.suggestions is not None else not self.is_production
+
+    @property
+    def rate_limits_enabled(self) -> bool:
+        enabled = self.rate_limits.enabled
+        return enabled if enabled is not None else self.is_production
 
     def production_problems(self) -> list[str]:
         """Development defaults that production refuses, one line each."""

@@ -1,0 +1,250 @@
+"""Operation limits, checked in one pass over a parsed document.
+
+The walk follows fragment spreads (each fragment is measured once and its
+measure reused at every spread, so aliases and cost multiplied through
+fragments are counted without expanding them) and measures, per operation:
+
+* depth: the longest chain of nested fields;
+* aliases: every aliased field, counted once per time it is reached;
+* root fields: fields directly under the operation;
+* cost: ``1 + size * cost(selection below)`` per field, where ``size`` is the
+  ``first``/``last`` argument (literal, variable or schema default), else the
+  configured size of a list field (``limits.list_sizes["Type.field"]`` or
+  ``limits.default_list_size``), else 1. ``edges``/``nodes`` of a
+  ``...Connection`` type count once: their page was already counted by
+  ``first``;
+* introspection: whether ``__schema`` or ``__type`` is asked for.
+
+It runs before graphql-core's validation, whose cost grows faster than the
+document (overlapping-fields checks), so a hostile document is refused
+before any expensive work. Fragment cycles are refused here too, since the
+walk cannot measure them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    VariableNode,
+)
+
+from gateway.errors import BadUserInput, Forbidden, OperationLimit
+
+if TYPE_CHECKING:
+    from graphql import DocumentNode, GraphQLSchema
+
+    from gateway.settings import LimitsSettings
+
+# Deepest nesting of selection sets and fragment spreads the walk follows,
+# whatever the depth limit: keeps the walk far from Python's recursion limit.
+MAX_NESTING = 150
+SIZE_ARGUMENTS = ("first", "last")
+INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
+
+
+@dataclass
+class Measure:
+    depth: int = 0
+    aliases: int = 0
+    fields: int = 0  # fields at this level, fragments expanded
+    cost: int = 0
+    introspection: bool = False
+
+    def add(self, other: Measure) -> None:
+        self.depth = max(self.depth, other.depth)
+        self.aliases += other.aliases
+        self.fields += other.fields
+        self.cost += other.cost
+        self.introspection = self.introspection or other.introspection
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What one document asks for (the largest figure over its operations)."""
+
+    depth: int
+    aliases: int
+    root_fields: int
+    cost: int
+    introspection: bool
+    uses_variable_sizes: bool
+
+
+def _limit_error(what: str, actual: int, maximum: int) -> GraphQLError:
+    message = f"The operation's {what} is {actual}, over the limit of {maximum}."
+    return GraphQLError(message, original_error=OperationLimit(message, limit=what, maximum=maximum))
+
+
+def _named(type_: Any) -> tuple[Any, bool]:
+    """The named type under wrappers, and whether a list wraps it."""
+    is_list = False
+    while isinstance(type_, GraphQLNonNull | GraphQLList):
+        if isinstance(type_, GraphQLList):
+            is_list = True
+        type_ = type_.of_type
+    return type_, is_list
+
+
+class _Walker:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
+        limits: LimitsSettings,
+        variables: dict[str, Any] | None,
+        operation: OperationDefinitionNode,
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.limits = limits
+        self.variables = variables or {}
+        self.defaults = {d.variable.name.value: d.default_value for d in operation.variable_definitions or ()}
+        self.memo: dict[str, Measure] = {}
+        self.visiting: set[str] = set()
+        self.uses_variable_sizes = False
+
+    def selection_set(self, node: SelectionSetNode, parent: Any, nesting: int) -> Measure:
+        if nesting > MAX_NESTING:
+            raise _limit_error("nesting", nesting, MAX_NESTING)
+        total = Measure()
+        for selection in node.selections:
+            if isinstance(selection, FieldNode):
+                total.add(self.field(selection, parent, nesting))
+            elif isinstance(selection, InlineFragmentNode):
+                type_ = parent
+                if selection.type_condition is not None:
+                    type_ = self.schema.get_type(selection.type_condition.name.value)
+                total.add(self.selection_set(selection.selection_set, type_, nesting + 1))
+            elif isinstance(selection, FragmentSpreadNode):
+                total.add(self.spread(selection.name.value, nesting))
+        return total
+
+    def spread(self, name: str, nesting: int) -> Measure:
+        known = self.memo.get(name)
+        if known is not None:
+            return known
+        fragment = self.fragments.get(name)
+        if fragment is None:
+            return Measure()  # validation reports the unknown fragment
+        if name in self.visiting:
+            message = f"Cannot spread fragment '{name}' within itself."
+            raise GraphQLError(message, original_error=BadUserInput(message))
+        self.visiting.add(name)
+        type_ = self.schema.get_type(fragment.type_condition.name.value)
+        measure = self.selection_set(fragment.selection_set, type_, nesting + 1)
+        self.visiting.discard(name)
+        self.memo[name] = measure
+        return measure
+
+    def field(self, node: FieldNode, parent: Any, nesting: int) -> Measure:
+        name = node.name.value
+        measure = Measure(fields=1, aliases=1 if node.alias else 0, depth=1, cost=1)
+        if name in INTROSPECTION_FIELDS:
+            measure.introspection = True
+        field_def = None
+        if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+            field_def = parent.fields.get(name)
+        if node.selection_set is None:
+            return measure
+        child_type, is_list = _named(field_def.type) if field_def is not None else (None, False)
+        below = self.selection_set(node.selection_set, child_type, nesting + 1)
+        size = self.size(node, field_def, parent, is_list)
+        measure.depth = 1 + below.depth
+        measure.aliases += below.aliases
+        measure.cost = 1 + size * below.cost
+        measure.introspection = measure.introspection or below.introspection
+        if measure.depth > self.limits.max_depth:
+            raise _limit_error("depth", measure.depth, self.limits.max_depth)
+        return measure
+
+    def size(self, node: FieldNode, field_def: Any, parent: Any, is_list: bool) -> int:
+        for argument in node.arguments or ():
+            if argument.name.value not in SIZE_ARGUMENTS:
+                continue
+            value = argument.value
+            if isinstance(value, VariableNode):
+                self.uses_variable_sizes = True
+                var = value.name.value
+                raw = self.variables.get(var)
+                if raw is None and isinstance(self.defaults.get(var), IntValueNode):
+                    raw = int(self.defaults[var].value)  # type: ignore[union-attr]
+                if isinstance(raw, int) and not isinstance(raw, bool):
+                    return max(raw, 0)
+            elif isinstance(value, IntValueNode):
+                return max(int(value.value), 0)
+        if field_def is not None:
+            for arg_name in SIZE_ARGUMENTS:
+                arg = field_def.args.get(arg_name)
+                if arg is not None and isinstance(arg.default_value, int):
+                    return max(arg.default_value, 0)
+        parent_name = getattr(parent, "name", "")
+        if not is_list:
+            return 1
+        if parent_name.endswith("Connection") and node.name.value in ("edges", "nodes"):
+            return 1
+        configured = self.limits.list_sizes.get(f"{parent_name}.{node.name.value}")
+        return configured if configured is not None else self.limits.default_list_size
+
+
+def analyse(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    limits: LimitsSettings,
+    variables: dict[str, Any] | None = None,
+) -> Analysis:
+    """Measure every operation of ``document``; raise a ``GraphQLError`` (code
+    ``OPERATION_LIMIT``) at the first limit passed."""
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    result = Measure()
+    root_fields = 0
+    uses_variable_sizes = False
+    for definition in document.definitions:
+        if not isinstance(definition, OperationDefinitionNode):
+            continue
+        root = {
+            OperationType.QUERY: schema.query_type,
+            OperationType.MUTATION: schema.mutation_type,
+            OperationType.SUBSCRIPTION: schema.subscription_type,
+        }[definition.operation]
+        walker = _Walker(schema, fragments, limits, variables, definition)
+        measure = walker.selection_set(definition.selection_set, root, 1)
+        uses_variable_sizes = uses_variable_sizes or walker.uses_variable_sizes
+        root_fields = max(root_fields, measure.fields)
+        result.depth = max(result.depth, measure.depth)
+        result.aliases = max(result.aliases, measure.aliases)
+        result.cost = max(result.cost, measure.cost)
+        result.introspection = result.introspection or measure.introspection
+    if result.aliases > limits.max_aliases:
+        raise _limit_error("aliases", result.aliases, limits.max_aliases)
+    if root_fields > limits.max_root_fields:
+        raise _limit_error("root fields", root_fields, limits.max_root_fields)
+    if result.cost > limits.max_cost:
+        raise _limit_error("cost", result.cost, limits.max_cost)
+    return Analysis(
+        depth=result.depth,
+        aliases=result.aliases,
+        root_fields=root_fields,
+        cost=result.cost,
+        introspection=result.introspection,
+        uses_variable_sizes=uses_variable_sizes,
+    )
+
+
+def introspection_refused() -> GraphQLError:
+    message = "Introspection is turned off on this gateway."
+    return GraphQLError(message, original_error=Forbidden(message))

@@ -1,0 +1,193 @@
+"""Hostile documents are refused before any resolver runs, quickly, with
+bounded memory, HTTP 400 and ``extensions.code`` OPERATION_LIMIT."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from gateway.testing import GatewayClient, error_codes
+from tests.security.conftest import Calls, bounded
+
+JSON = {"content-type": "application/json"}
+
+
+async def post(client: GatewayClient, body: bytes) -> tuple[int, dict[str, Any]]:
+    response = await client.http.post("/graphql", content=body, headers=JSON)
+    return response.status_code, response.json()
+
+
+def refused(status: int, body: dict[str, Any], code: str = "OPERATION_LIMIT") -> None:
+    assert status == 400, body
+    assert error_codes(body) == [code], body
+    assert "data" not in body
+
+
+async def test_an_ordinary_operation_runs(probe_client: GatewayClient, calls: Calls) -> None:
+    body = await probe_client.graphql("{ probes(first: 2) { name items { name } } }")
+    assert [p["name"] for p in body["data"]["probes"]] == ["p0", "p1"]
+    assert calls.count == 3
+
+
+async def test_depth_100_is_refused(probe_client: GatewayClient, calls: Calls) -> None:
+    query = "{ probe { " + "child { " * 99 + "name" + " }" * 100 + " }"
+    payload = orjson.dumps({"query": query})
+    status, body = await bounded(lambda: post(probe_client, payload))
+    refused(status, body)
+    assert body["errors"][0]["extensions"]["limit"] == "depth"
+    assert calls.count == 0
+
+
+async def test_depth_is_counted_through_fragments(probe_client: GatewayClient, calls: Calls) -> None:
+    chain = "".join(f"fragment F{i} on Probe {{ child {{ ...F{i + 1} }} }}\n" for i in range(20))
+    query = "{ probe { ...F0 } }\n" + chain + "fragment F20 on Probe { name }"
+    status, body = await post(probe_client, orjson.dumps({"query": query}))
+    refused(status, body)
+    assert body["errors"][0]["extensions"]["limit"] == "depth"
+    assert calls.count == 0
+
+
+async def test_ten_thousand_aliases_are_refused(make_probe_gateway: Any, calls: Calls) -> None:
+    # The token limit alone would refuse this document; raise it to show the
+    # alias limit refusing it too.
+    for overrides, limit in (({}, "tokens"), ({"limits": {"max_tokens": 100_000}}, "aliases")):
+        client = await make_probe_gateway(**overrides)
+        query = "{ " + " ".join(f"a{i}: probe {{ name }}" for i in range(10_000)) + " }"
+        payload = orjson.dumps({"query": query})
+        status, body = await bounded(lambda c=client, p=payload: post(c, p))
+        refused(status, body)
+        assert body["errors"][0]["extensions"]["limit"] == limit
+    assert calls.count == 0
+
+
+async def test_aliases_multiplied_through_fragment_spreads(probe_client: GatewayClient, calls: Calls) -> None:
+    # Each fragment spreads the next one twice: 2**15 aliased fields from a
+    # document of a few hundred tokens.
+    fragments = "".join(f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}\n" for i in range(15))
+    query = "{ ...F0 }\n" + fragments + "fragment F15 on Query { x: probe { name } }"
+    status, body = await bounded(lambda: post(probe_client, orjson.dumps({"query": query})))
+    refused(status, body)
+    assert body["errors"][0]["extensions"]["limit"] == "aliases"
+    assert calls.count == 0
+
+
+async def test_too_many_root_fields(probe_client: GatewayClient, calls: Calls) -> None:
+    query = "{ " + " ".join(["probe { name }"] * 25) + " }"
+    status, body = await post(probe_client, orjson.dumps({"query": query}))
+    refused(status, body)
+    assert body["errors"][0]["extensions"]["limit"] == "root fields"
+    assert calls.count == 0
+
+
+async def test_a_megabyte_of_tokens(make_probe_gateway: Any, calls: Calls) -> None:
+    client = await make_probe_gateway(limits={"max_body_bytes": 2_000_000})
+    query = "{ probe { " + "name " * 200_000 + "} }"  # 1 MB of field tokens
+    payload = orjson.dumps({"query": query})
+    status, body = await bounded(lambda c=client, p=payload: post(c, p))
+    refused(status, body)
+    assert body["errors"][0]["extensions"]["limit"] == "tokens"
+    assert calls.count == 0
+
+
+async def test_a_document_padded_with_comment_lines(probe_client: GatewayClient, calls: Calls) -> None:
+    query = "#\n" * 100_000 + "{ probe { name } }"
+    payload = orjson.dumps({"query": query})
+    status, body = await bounded(lambda: post(probe_client, payload))
+    refused(status, body)
+    assert body["errors"][0]["extensions"]["limit"] == "tokens"
+    assert calls.count == 0
+
+
+async def test_circular_fragments(probe_client: GatewayClient, calls: Calls) -> None:
+    query = "{ probe { ...A } }\nfragment A on Probe { name ...B }\nfragment B on Probe { child { ...A } }"
+    status, body = await bounded(lambda: post(probe_client, orjson.dumps({"query": query})))
+    refused(status, body, "BAD_USER_INPUT")
+    assert "within itself" in body["errors"][0]["message"]
+    assert calls.count == 0
+
+
+async def test_first_99999999_is_over_the_cost_limit(probe_client: GatewayClient, calls: Calls) -> None:
+    query = "{ probes(first: 99999999) { name items { name } } }"
+    status, body = await post(probe_client, orjson.dumps({"query": query}))
+    refused(status, body)
+    assert body["errors"][0]["extensions"]["limit"] == "cost"
+    assert calls.count == 0
+
+
+async def test_cost_follows_first_given_in_variables(probe_client: GatewayClient, calls: Calls) -> None:
+    query = "query Q($n: Int!) { probes(first: $n) { name items(first: $n) { name } } }"
+    for n, expect_refused in ((2, False), (99_999_999, True), (3, False)):
+        payload = orjson.dumps({"query": query, "variables": {"n": n}})
+        status, body = await post(probe_client, payload)
+        if expect_refused:
+            refused(status, body)
+        else:
+            assert status == 200 and "errors" not in body, body
+    assert calls.names.count("probes") == 2
+
+
+async def test_list_size_multiplies_the_selection_below(make_probe_gateway: Any, calls: Calls) -> None:
+    client = await make_probe_gateway(limits={"max_cost": 500})
+    # 1 + 20 * (1 + 20 * 1) = 421: within the limit.
+    ok = "{ probes(first: 20) { items(first: 20) { name } } }"
+    status, body = await post(client, orjson.dumps({"query": ok}))
+    assert status == 200, body
+    # 1 + 25 * (1 + 20 * 1) = 526: over it.
+    over = "{ probes(first: 25) { items(first: 20) { name } } }"
+    status, body = await post(client, orjson.dumps({"query": over}))
+    refused(status, body)
+    assert body["errors"][0]["extensions"]["maximum"] == 500
+
+
+async def test_a_ten_megabyte_string_argument(probe_client: GatewayClient, calls: Calls) -> None:
+    text = "x" * 10_000_000
+    payload = orjson.dumps({"query": "query($t: String!) { echo(text: $t) }", "variables": {"t": text}})
+    inline = orjson.dumps({"query": '{ echo(text: "' + text + '") }'})
+    for body_bytes in (payload, inline):
+        response = await bounded(
+            lambda b=body_bytes: probe_client.http.post("/graphql", content=b, headers=JSON)
+        )
+        assert response.status_code == 413
+        assert error_codes(response.json()) == ["OPERATION_LIMIT"]
+    assert calls.count == 0
+
+
+async def test_variables_nested_100000_deep(probe_client: GatewayClient, calls: Calls) -> None:
+    nested = b"[" * 100_000 + b"]" * 100_000
+    payload = b'{"query": "query($t: String!) { echo(text: $t) }", "variables": {"t": ' + nested + b"}}"
+    status, body = await bounded(lambda: post(probe_client, payload))
+    refused(status, body)
+    # Within the JSON parser's own bound, the variables limit decides.
+    shallow: Any = "x"
+    for _ in range(25):
+        shallow = [shallow]
+    payload = orjson.dumps({"query": "query($t: String!) { echo(text: $t) }", "variables": {"t": shallow}})
+    status, body = await post(probe_client, payload)
+    refused(status, body)
+    assert "nested deeper" in body["errors"][0]["message"]
+    assert calls.count == 0
+
+
+async def test_large_variables_are_refused(probe_client: GatewayClient, calls: Calls) -> None:
+    variables = {"t": ["y" * 1_000] * 200}  # ~200 kB, body within 1 MB
+    payload = orjson.dumps({"query": "query($t: [String!]) { probe { name } }", "variables": variables})
+    status, body = await post(probe_client, payload)
+    refused(status, body)
+    assert "larger than" in body["errors"][0]["message"]
+    assert calls.count == 0
+
+
+async def test_a_batch_of_a_thousand_operations(make_probe_gateway: Any, calls: Calls) -> None:
+    batch = orjson.dumps([{"query": "{ probe { name } }"}] * 1_000)
+    off = await make_probe_gateway()
+    status, body = await bounded(lambda: post(off, batch))
+    refused(status, body, "BAD_USER_INPUT")
+    assert "turned off" in body["errors"][0]["message"]
+    on = await make_probe_gateway(limits={"batching": True, "max_batch": 5})
+    status, body = await bounded(lambda: post(on, batch))
+    refused(status, body)
+    assert calls.count == 0
+    status, answers = await post(on, orjson.dumps([{"query": "{ probe { name } }"}] * 3))
+    assert status == 200
+    assert [a["data"]["probe"]["name"] for a in answers] == ["p", "p", "p"]
