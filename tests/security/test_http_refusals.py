@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from gateway.testing import GatewayClient, error_codes
-from tests.security.conftest import Calls, bounded
+from tests.security.probe import Calls, bounded
 
 
 async def test_text_plain_and_form_posts_are_refused(probe_client: GatewayClient, calls: Calls) -> None:

@@ -12,7 +12,7 @@ import strawberry
 from gateway import hookimpl
 from gateway.testing import GatewayClient, error_codes
 from schema.contribution import SchemaContribution
-from tests.security.conftest import Calls, ProbePlugin, bounded
+from tests.security.probe import Calls, ProbePlugin, bounded
 
 PRODUCTION: dict[str, Any] = {
     "environment": "production",
