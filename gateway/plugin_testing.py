@@ -49,9 +49,7 @@ class SignedInLearner:
     async def graphql(
         self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any
     ) -> dict[str, Any]:
-        result: dict[str, Any] = await self.client.graphql(
-            query, variables, as_learner=self.id, **kwargs
-        )
+        result: dict[str, Any] = await self.client.graphql(query, variables, as_learner=self.id, **kwargs)
         return result
 
 
@@ -119,9 +117,7 @@ def sign_in(plugin_client: Any) -> SignIn:
                         granted_at=utcnow(),
                     )
                 )
-        return SignedInLearner(
-            id=learner_id, role=role, organisation_id=organisation_id, client=client
-        )
+        return SignedInLearner(id=learner_id, role=role, organisation_id=organisation_id, client=client)
 
     return make
 

@@ -59,9 +59,7 @@ def select_count(counter: SqlCounter, table: str) -> int:
     return sum(1 for s in counter.selects if re.search(rf"\bFROM {table}\b.*\bIN\b", s, re.S))
 
 
-async def test_entities_are_loaded_once_per_type(
-    client: GatewayClient, sql_counter: SqlCounter
-) -> None:
+async def test_entities_are_loaded_once_per_type(client: GatewayClient, sql_counter: SqlCounter) -> None:
     representations = [
         *reps("Organisation", "org:dopt", "org:istm", "org:haryana"),
         *reps("Competency", "comp:behavioural-leadership-team-building"),
@@ -70,9 +68,7 @@ async def test_entities_are_loaded_once_per_type(
         *reps("Competency", "comp:behavioural-communication-listening"),
     ]
     with sql_counter as counter:
-        body = await client.graphql(
-            ENTITIES, {"reps": representations}, as_learner="learner:demo-vikram"
-        )
+        body = await client.graphql(ENTITIES, {"reps": representations}, as_learner="learner:demo-vikram")
     entities = body["data"]["_entities"]
     assert [e["id"] for e in entities] == [r["id"] for r in representations]
     assert [e["__typename"] for e in entities] == [r["__typename"] for r in representations]

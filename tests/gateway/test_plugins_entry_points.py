@@ -28,9 +28,7 @@ def learner_fields(client: GatewayClient) -> set[str]:
     return set(learner.fields)
 
 
-async def test_entry_point_plugin_adds_its_field(
-    pip_install: Install, make_gateway: MakeGateway
-) -> None:
+async def test_entry_point_plugin_adds_its_field(pip_install: Install, make_gateway: MakeGateway) -> None:
     pip_install(PACKAGES / "hello")
     client = await make_gateway()
     info = client.gateway.plugins.infos["hello"]

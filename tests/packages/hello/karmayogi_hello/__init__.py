@@ -15,6 +15,4 @@ def greeting(root: Learner) -> str:
 
 @hookimpl
 def register_schema() -> SchemaContribution:
-    return SchemaContribution(
-        type_fields={"Learner": [strawberry.field(resolver=greeting, name="greeting")]}
-    )
+    return SchemaContribution(type_fields={"Learner": [strawberry.field(resolver=greeting, name="greeting")]})
