@@ -86,31 +86,37 @@ def build_cli() -> typer.Typer:
         port: Annotated[int, typer.Option(help="Port to bind.")] = 8000,
         workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
         reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
+        fd: Annotated[int | None, typer.Option(help="Serve on this already bound socket.")] = None,
+        graceful_timeout: Annotated[
+            int, typer.Option(help="Seconds to drain requests in flight on SIGTERM.")
+        ] = 30,
+        forwarded_allow_ips: Annotated[
+            str | None,
+            typer.Option(help="Proxies trusted for X-Forwarded-For (comma-separated, or *)."),
+        ] = None,
     ) -> None:
-        """Serve the gateway with uvicorn."""
-        import uvicorn
+        """Serve the gateway with uvicorn (N workers share state through the
+        database and Redis; SIGTERM drains requests in flight)."""
+        from gateway.serve import run_server
 
         settings = settings_from(config)
         if reload and settings.is_production:
             raise fail("--reload is for development; production refuses it.")
         if reload and workers > 1:
             raise fail("--reload runs one worker; drop --workers.")
-        try:  # fail fast, in this process, on bad settings or plugins
-            from gateway.host import build_gateway
-
-            asyncio.run(build_gateway(settings).db.dispose())
+        try:
+            run_server(
+                settings,
+                host=host,
+                port=port,
+                fd=fd,
+                workers=workers,
+                reload=reload,
+                graceful_timeout=graceful_timeout,
+                forwarded_allow_ips=forwarded_allow_ips,
+            )
         except StartupError as exc:
             raise fail(str(exc)) from exc
-        uvicorn.run(
-            "gateway.asgi:app_from_environment",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            reload=reload,
-            log_config=None,
-            timeout_graceful_shutdown=30,
-        )
 
     @cli.command()
     def schema(config: ConfigOption = None) -> None:
