@@ -13,17 +13,26 @@
 * ``pip_install``: ``pip_install(path)`` installs a package directory with this
   interpreter's pip into a per-test folder put on ``sys.path`` (so its entry
   points are found) and removed afterwards; returns the folder.
+* ``live_server``: ``base = await live_server(client)`` serves a started
+  gateway's app with uvicorn on a free port of 127.0.0.1 and returns
+  ``http://127.0.0.1:PORT`` (websocket tests connect to ``ws://.../graphql``).
+* ``redis_url``: ``KARMAYOGI_TEST_REDIS_URL`` (default
+  ``redis://127.0.0.1:6379/15``), checked reachable: the test fails, never
+  skips, when Redis is down.
 * ``sql_counter`` (in ``gateway.testing``): counts SQL statements.
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import os
 import shutil
+import socket
 import subprocess
 import sys
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -175,3 +184,51 @@ def pip_install(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[
             if origin.startswith(str(target)):
                 del sys.modules[name]
         importlib.invalidate_caches()
+
+
+LiveServer = Callable[[Any], Awaitable[str]]
+
+
+@pytest.fixture
+async def live_server() -> AsyncIterator[LiveServer]:
+    import uvicorn
+
+    servers: list[tuple[uvicorn.Server, asyncio.Task[None]]] = []
+
+    async def serve(client: Any) -> str:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        config = uvicorn.Config(
+            client.app, lifespan="off", log_config=None, ws="websockets-sansio", access_log=False
+        )
+        server = uvicorn.Server(config)
+        task = asyncio.create_task(server.serve(sockets=[sock]))
+        servers.append((server, task))
+        for _ in range(500):
+            if server.started:
+                break
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.01)
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+    yield serve
+    for server, _ in servers:
+        server.should_exit = True
+    for _, task in servers:
+        await task
+
+
+@pytest.fixture
+async def redis_url() -> str:
+    import redis.asyncio as redis
+
+    url = os.environ.get("KARMAYOGI_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    connection = redis.Redis.from_url(url)
+    try:
+        await connection.ping()
+    except Exception as exc:  # the service must be up: fail, never skip
+        pytest.fail(f"Redis at {url} is unreachable: {exc}")
+    finally:
+        await connection.aclose()
+    return url

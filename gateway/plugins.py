@@ -25,6 +25,7 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("content_istm", "plugins.content_istm"),
     ("content_ignou", "plugins.content_ignou"),
     ("passbook", "plugins.passbook"),
+    ("subscriptions", "gateway.subscriptions.plugin"),
 )
 
 T = TypeVar("T")
