@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from schema.contribution import MigrationLineage, NodeResolver, SchemaContribution
     from schema.identity import Principal
     from schema.passbook import PassbookBackend
-    from schema.providers import ContentProvider
+    from schema.providers import CollectionRecord, ContentProvider
 
 PROJECT = "karmayogi_gateway"
 
@@ -141,4 +141,15 @@ def load_demo_data(gateway: Gateway, session: AsyncSession) -> None | Awaitable[
 
     Called by ``karmayogi demo load`` and, in development, at start-up on an
     empty database, after the core directory has been seeded.
+    """
+
+
+@hookspec
+def register_collections(gateway: Gateway) -> Iterable[CollectionRecord] | None:
+    """Return curated course collections this plugin contributes (state modules).
+
+    Runs once at start-up. Content providers' own collections come from
+    ``ContentProvider.collections()``; this hook is for plugins that curate
+    without serving courses, e.g. a state's training module. A collection is
+    shown once its ``curated_by`` organisation exists in the directory.
     """

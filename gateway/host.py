@@ -130,7 +130,8 @@ class Gateway:
                     )
                 owners[prefix] = plugin
                 resolvers[prefix] = resolver
-        clash = sorted(set(resolvers) & set(self.providers))
+        # Provider ids route course ids; only the catalogue may resolve them.
+        clash = sorted(p for p in set(resolvers) & set(self.providers) if owners[p] != "catalogue")
         if clash:
             raise StartupError(f"Provider id(s) {', '.join(clash)} are reserved node id prefixes.")
         return resolvers

@@ -21,12 +21,16 @@ ENTRY_POINT_GROUP = "karmayogi_gateway"
 # Built-ins are ordinary plugins, registered first and in this order.
 DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("core", "gateway.directory.plugin"),
+    ("catalogue", "gateway.catalogue.plugin"),
     ("identity_parichay", "plugins.identity_parichay"),
     ("content_istm", "plugins.content_istm"),
     ("content_ignou", "plugins.content_ignou"),
     ("passbook", "plugins.passbook"),
     ("subscriptions", "gateway.subscriptions.plugin"),
 )
+
+# The core and its catalogue (which routes provider course ids) can't be blocked.
+UNBLOCKABLE = frozenset({"core", "catalogue"})
 
 T = TypeVar("T")
 log = logging.getLogger("gateway.plugins")
@@ -94,7 +98,7 @@ def _version_of(module: ModuleType) -> str:
 
 
 def _allowed(name: str, allow: Iterable[str] | None, block: Iterable[str]) -> bool:
-    if name == "core":
+    if name in UNBLOCKABLE:
         return True
     if name in set(block):
         return False
@@ -111,8 +115,9 @@ def build_plugin_host(
 ) -> PluginHost:
     """Make a fresh manager: built-ins first, then entry points, then ``extra``.
 
-    ``allow`` (when given) and ``block`` narrow plugins by name; ``core`` can't be
-    blocked. ``extra`` registers in-process plugins, which is how tests add one.
+    ``allow`` (when given) and ``block`` narrow plugins by name; ``core`` and
+    ``catalogue`` can't be blocked. ``extra`` registers in-process plugins, which is
+    how tests add one.
     An entry point that fails to import stops start-up naming the package and
     the error, unless ``skip_broken_entry_points``: then it is left out and listed
     in ``PluginHost.failed``.

@@ -1,0 +1,1 @@
+"""The federated catalogue: one ``courses`` graph over every content provider."""
