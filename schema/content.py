@@ -23,6 +23,7 @@ from schema.directory import (
     competency_requirements,
     organisation_or_none,
 )
+from schema.federation import entity_reference
 from schema.providers import (
     CollectionRecord,
     ContentProvider,
@@ -143,9 +144,7 @@ class Resource:
         description="A smaller rendition (audio-only, low bitrate, text) for poor connections."
     )
     required: bool = strawberry.field(
-        description=(
-            "Counts toward completion. A required QUIZ must be passed; a required SURVEY answered."
-        )
+        description=("Counts toward completion. A required QUIZ must be passed; a required SURVEY answered.")
     )
     quiz: Quiz | None
 
@@ -193,8 +192,14 @@ class Course(Node):
     delivery_mode: DeliveryMode
     record: strawberry.Private[CourseRecord]
 
+    resolve_reference = entity_reference(courses_by_id)  # federation: _entities
+
     @classmethod
     def of(cls, record: CourseRecord) -> Course:
+        return cls.from_row(record)
+
+    @classmethod
+    def from_row(cls, record: CourseRecord) -> Course:
         return cls(
             id=strawberry.ID(record.id),
             title=record.title,

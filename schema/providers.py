@@ -234,9 +234,7 @@ class ContentProvider(Protocol):
         """Every course whose title or description matches ``text`` (all words,
         prefixes allowed); every course when ``text`` is ``None``."""
 
-    async def grade_quiz(
-        self, quiz_id: str, answers: Mapping[str, Sequence[int]]
-    ) -> GradingResult:
+    async def grade_quiz(self, quiz_id: str, answers: Mapping[str, Sequence[int]]) -> GradingResult:
         """Grade one attempt with the provider's answer key.
 
         ``answers`` maps question ids to the selected option indexes.

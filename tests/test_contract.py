@@ -34,31 +34,6 @@ SHARED_CONTRACT = ROOT.parent / "shared" / "CONTRACT.graphql"
 # The test fails if one of these is served (so the list stays current) or if
 # anything missing is not listed here.
 PENDING: dict[str, int] = {
-    # content providers (issue 4)
-    **{
-        t: 4
-        for t in (
-            "DeliveryMode",
-            "ResourceKind",
-            "Provider",
-            "Course",
-            "CourseUnit",
-            "Resource",
-            "Quiz",
-            "Question",
-            "CourseFilter",
-            "CourseEdge",
-            "CourseConnection",
-            "FacetCount",
-            "CourseFacets",
-            "Collection",
-            "PageInfo",
-        )
-    },
-    "Query.course": 4,
-    "Query.courses": 4,
-    "Query.collections": 4,
-    "Query.providers": 4,
     # passbook (issue 5)
     **{
         t: 5

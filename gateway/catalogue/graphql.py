@@ -63,11 +63,12 @@ async def courses(
     info: Info,
     search: str | None = None,
     filter: CourseFilter | None = None,
-    first: int = 20,
+    first: int | None = 20,
     after: str | None = None,
 ) -> CourseConnection:
     ctx = context_of(info)
     limit = max_page_size(ctx)
+    first = 20 if first is None else first
     if first < 0 or first > limit:
         raise BadUserInput(f"first must be between 0 and {limit}.", field="first")
     codec = CursorCodec(ctx.gateway.settings.secret_key.get_secret_value())
@@ -141,8 +142,7 @@ QUERY_FIELDS = [
     strawberry.field(
         resolver=collections,
         description=(
-            "Curated collections; with a designation, those curated for it first, "
-            "then the general ones."
+            "Curated collections; with a designation, those curated for it first, then the general ones."
         ),
     ),
 ]

@@ -47,9 +47,7 @@ def report_provider_problem(
     )
 
 
-async def _batch_of(
-    ctx: RequestContext, provider: ContentProvider, ids: list[str]
-) -> CourseBatch:
+async def _batch_of(ctx: RequestContext, provider: ContentProvider, ids: list[str]) -> CourseBatch:
     try:
         batch = await provider.courses_by_ids(ids)
     except ProviderError as exc:
@@ -68,9 +66,7 @@ async def courses_by_id(ctx: RequestContext, ids: list[str]) -> Sequence[CourseR
         prefix, sep, _ = course_id.partition(":")
         if sep and prefix in providers:
             grouped[prefix].append(course_id)
-    batches = await asyncio.gather(
-        *(_batch_of(ctx, providers[pid], pids) for pid, pids in grouped.items())
-    )
+    batches = await asyncio.gather(*(_batch_of(ctx, providers[pid], pids) for pid, pids in grouped.items()))
     found: dict[str, CourseRecord] = {}
     for pids, batch in zip(grouped.values(), batches, strict=True):
         for course_id, record in zip(pids, batch.courses, strict=True):

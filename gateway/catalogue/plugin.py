@@ -11,7 +11,6 @@ from gateway.catalogue import graphql as catalogue_graphql
 from gateway.catalogue import service
 from gateway.catalogue.loaders import courses_by_id
 from gateway.hookspecs import hookimpl
-from schema.contribution import NodeResolver, SchemaContribution
 from schema.content import (
     Collection,
     Course,
@@ -25,9 +24,12 @@ from schema.content import (
     Quiz,
     Resource,
 )
+from schema.contribution import NodeResolver, SchemaContribution
 from schema.providers import CollectionRecord
 
 if TYPE_CHECKING:
+    import typer
+
     from gateway.context import RequestContext
     from gateway.host import Gateway
 
@@ -89,3 +91,10 @@ def startup(gateway: Gateway) -> None:
             seen[record.id] = plugin
             gathered.append(record)
     gateway.state[COLLECTIONS] = gathered
+
+
+@hookimpl
+def register_commands(cli: typer.Typer) -> None:
+    from gateway.catalogue.commands import add_commands
+
+    add_commands(cli)

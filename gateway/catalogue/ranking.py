@@ -31,9 +31,7 @@ def search_terms(search: str | None) -> list[str]:
     if search is None or not search.strip():
         return []
     if len(search) > MAX_SEARCH_CHARS:
-        raise BadUserInput(
-            f"Search text is limited to {MAX_SEARCH_CHARS} characters.", field="search"
-        )
+        raise BadUserInput(f"Search text is limited to {MAX_SEARCH_CHARS} characters.", field="search")
     terms = _WORD.findall(search.casefold())
     if not terms:
         raise BadUserInput("Search needs at least one letter or digit.", field="search")
@@ -63,9 +61,7 @@ class Filters:
 def speaks(languages: Iterable[str], wanted: str) -> bool:
     """``hi`` matches ``hi`` and ``hi-IN``; ``hi-IN`` matches only ``hi-IN``."""
     wanted = wanted.casefold()
-    return any(
-        lang.casefold() == wanted or lang.casefold().startswith(wanted + "-") for lang in languages
-    )
+    return any(lang.casefold() == wanted or lang.casefold().startswith(wanted + "-") for lang in languages)
 
 
 def keep(summary: CourseSummary, f: Filters, areas_of: Mapping[str, str]) -> bool:
@@ -77,11 +73,9 @@ def keep(summary: CourseSummary, f: Filters, areas_of: Mapping[str, str]) -> boo
         return False
     if f.competency_ids is not None and not f.competency_ids.intersection(summary.competency_ids):
         return False
-    if f.areas is not None and not f.areas.intersection(
-        areas_of[c] for c in summary.competency_ids if c in areas_of
-    ):
-        return False
-    return True
+    if f.areas is None:
+        return True
+    return bool(f.areas.intersection(areas_of[c] for c in summary.competency_ids if c in areas_of))
 
 
 def provider_of(course_id: str) -> str:

@@ -28,9 +28,7 @@ async def _search_one(
         report_provider_problem(ctx, provider.id, str(exc), stale=False, path=["courses"])
         return []
     if answer.problem:
-        report_provider_problem(
-            ctx, provider.id, answer.problem, stale=answer.stale, path=["courses"]
-        )
+        report_provider_problem(ctx, provider.id, answer.problem, stale=answer.stale, path=["courses"])
     prefix = provider.id + ":"
     return [s for s in answer.summaries if s.id.startswith(prefix)]
 
@@ -69,9 +67,7 @@ async def all_collections(ctx: RequestContext) -> list[CollectionRecord]:
     return [c for batch in found for c in batch] + list(extra)
 
 
-def for_designation(
-    collections: list[CollectionRecord], designation: str | None
-) -> list[CollectionRecord]:
+def for_designation(collections: list[CollectionRecord], designation: str | None) -> list[CollectionRecord]:
     """With a designation: those curated for it first, then the general ones
     (curated for everyone); those for other designations are left out."""
     ordered = sorted(collections, key=lambda c: (c.title.casefold(), c.id))

@@ -1,8 +1,7 @@
 """ISTM's own tables: the synced catalogue, answer keys, collections, sync history.
 
 Full-text search: SQLite keeps an FTS5 table ``istm_courses_fts`` (created by
-the migration); PostgreSQL a GIN index on the English tsvector of title and
-description.
+the migration, filled by the sync); PostgreSQL a GIN-indexed tsvector column.
 """
 
 from __future__ import annotations
@@ -10,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, Text
+from sqlalchemy import JSON, Index, Integer, String, Text
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from gateway.db.types import UTCDateTime, new_metadata
@@ -33,6 +33,11 @@ class IstmCourseRow(IstmBase):
     # The whole course record (structure included, answer keys excluded).
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # PostgreSQL: the English tsvector of title and description (GIN-indexed),
+    # filled by the sync. SQLite leaves it NULL and uses istm_courses_fts.
+    search_vector: Mapped[Any] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"), nullable=True)
+
+    __table_args__ = (Index("ix_istm_courses_search", "search_vector", postgresql_using="gin"),)
 
 
 class IstmQuizKeyRow(IstmBase):

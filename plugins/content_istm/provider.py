@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql import Select
 
 from gateway.catalogue.records import course_from_dict
@@ -58,7 +59,7 @@ def grade(
     )
 
 
-def fts_match(dialect: str, terms: list[str]) -> Select[tuple[str]]:
+def fts_match(dialect: str, terms: list[str]) -> Select[Any]:
     """Course ids whose title or description holds every term (as a word prefix)."""
     if dialect == "sqlite":
         query = " AND ".join(f'"{t}"*' for t in terms)
@@ -66,9 +67,8 @@ def fts_match(dialect: str, terms: list[str]) -> Select[tuple[str]]:
             text("istm_courses_fts WHERE istm_courses_fts MATCH :q").bindparams(q=query)
         )
     query = " & ".join(f"{t}:*" for t in terms)
-    vector = func.to_tsvector("english", IstmCourseRow.title + " " + IstmCourseRow.description)
     return select(IstmCourseRow.id).where(
-        vector.bool_op("@@")(func.to_tsquery("english", query))
+        IstmCourseRow.search_vector.bool_op("@@")(func.to_tsquery("english", query))
     )
 
 
@@ -93,10 +93,11 @@ class IstmProvider:
         return (await self.health()).healthy
 
     async def health(self) -> ProviderHealth:
-        async with self.gateway.db.sessionmaker() as session:
-            latest = await session.scalar(
-                select(IstmSyncRow).order_by(IstmSyncRow.id.desc()).limit(1)
-            )
+        try:
+            async with self.gateway.db.sessionmaker() as session:
+                latest = await session.scalar(select(IstmSyncRow).order_by(IstmSyncRow.id.desc()).limit(1))
+        except (OSError, SQLAlchemyError) as exc:
+            return ProviderHealth(healthy=False, status=f"Catalogue database unreachable: {exc}")
         if latest is None:
             return ProviderHealth(
                 healthy=True,
@@ -116,9 +117,7 @@ class IstmProvider:
         async with self.gateway.db.sessionmaker() as session:
             rows = (
                 await session.execute(
-                    select(IstmCourseRow.id, IstmCourseRow.document).where(
-                        IstmCourseRow.id.in_(list(ids))
-                    )
+                    select(IstmCourseRow.id, IstmCourseRow.document).where(IstmCourseRow.id.in_(list(ids)))
                 )
             ).all()
         found = {row.id: course_from_dict(row.document) for row in rows}
@@ -136,7 +135,7 @@ class IstmProvider:
         terms = text.split() if text else []
         async with self.gateway.db.sessionmaker() as session:
             if terms:
-                dialect = session.bind.dialect.name
+                dialect = session.get_bind().dialect.name
                 columns = columns.where(IstmCourseRow.id.in_(fts_match(dialect, terms)))
             rows = (await session.execute(columns)).all()
         return SearchAnswer(

@@ -5,6 +5,7 @@ A refused feed changes nothing: the last good catalogue stays live.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,9 +120,7 @@ def _key_rows(course: FeedCourse) -> list[dict[str, Any]]:
     return rows
 
 
-async def sync_feed(
-    session: AsyncSession, data: bytes | str | dict[str, Any], *, source: str
-) -> SyncReport:
+async def sync_feed(session: AsyncSession, data: bytes | str | dict[str, Any], *, source: str) -> SyncReport:
     """Validate ``data`` whole, then replace the catalogue in ``session``'s
     transaction (the caller commits). Raises :class:`FeedError` before writing."""
     feed: Feed = parse_feed(data)
@@ -169,12 +168,18 @@ async def sync_feed(
                 for n, c in enumerate(feed.collections)
             ],
         )
-    if session.bind.dialect.name == "sqlite":
+    if session.get_bind().dialect.name == "sqlite":
         await session.execute(text("DELETE FROM istm_courses_fts"))
         await session.execute(
             text(
                 "INSERT INTO istm_courses_fts (course_id, title, description) "
                 "SELECT id, title, description FROM istm_courses"
+            )
+        )
+    else:
+        await session.execute(
+            text(
+                "UPDATE istm_courses SET search_vector = to_tsvector('english', title || ' ' || description)"
             )
         )
     session.add(
@@ -190,11 +195,11 @@ async def sync_feed(
     return SyncReport(feed.version, len(feed.courses), len(feed.collections), unchanged=False)
 
 
-async def read_source(source: str, *, timeout: float = 30.0) -> bytes:
+async def read_source(source: str, *, wait_seconds: float = 30.0) -> bytes:
     """The feed's bytes from a file path or an http(s) URL."""
     if source.startswith(("http://", "https://")):
         try:
-            async with httpx.AsyncClient(timeout=timeout) as client:
+            async with httpx.AsyncClient(timeout=wait_seconds) as client:
                 response = await client.get(source)
         except httpx.HTTPError as exc:
             raise FeedError([f"could not fetch {source}: {type(exc).__name__}: {exc}"]) from None
@@ -202,6 +207,7 @@ async def read_source(source: str, *, timeout: float = 30.0) -> bytes:
             raise FeedError([f"{source} answered HTTP {response.status_code}"])
         return response.content
     path = Path(source)
-    if not path.is_file():
-        raise FeedError([f"no feed file at {source}"])
-    return path.read_bytes()
+    try:
+        return await asyncio.to_thread(path.read_bytes)
+    except OSError as exc:
+        raise FeedError([f"cannot read the feed file {source}: {exc.strerror}"]) from None

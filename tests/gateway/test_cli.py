@@ -31,7 +31,14 @@ def test_plugins_lists_the_core_and_the_four_plugin_packages(env: dict[str, str]
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     names = [line.split()[0] for line in lines[1:]]
-    assert names[:5] == ["core", "identity_parichay", "content_istm", "content_ignou", "passbook"]
+    assert names[:6] == [
+        "core",
+        "catalogue",
+        "identity_parichay",
+        "content_istm",
+        "content_ignou",
+        "passbook",
+    ]
     core = next(line for line in lines if line.startswith("core"))
     assert "built-in" in core and "register_schema" in core
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 import gateway.db.types
 
@@ -36,7 +37,19 @@ def upgrade() -> None:
         sa.Column("competency_ids", sa.JSON(), nullable=False),
         sa.Column("document", sa.JSON(), nullable=False),
         sa.Column("updated_at", gateway.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "search_vector",
+            sa.Text().with_variant(postgresql.TSVECTOR(), "postgresql"),
+            nullable=True,
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_istm_courses")),
+    )
+    op.create_index(
+        "ix_istm_courses_search",
+        "istm_courses",
+        ["search_vector"],
+        unique=False,
+        postgresql_using="gin",
     )
     op.create_table(
         "istm_feed_syncs",
@@ -57,26 +70,17 @@ def upgrade() -> None:
         sa.Column("option_counts", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("quiz_id", name=op.f("pk_istm_quiz_keys")),
     )
-    op.create_index(
-        op.f("ix_istm_quiz_keys_course_id"), "istm_quiz_keys", ["course_id"], unique=False
-    )
+    op.create_index(op.f("ix_istm_quiz_keys_course_id"), "istm_quiz_keys", ["course_id"], unique=False)
     if op.get_bind().dialect.name == "sqlite":
         op.execute(
             "CREATE VIRTUAL TABLE istm_courses_fts USING fts5("
             "course_id UNINDEXED, title, description, tokenize = 'porter unicode61')"
-        )
-    else:
-        op.execute(
-            "CREATE INDEX ix_istm_courses_fts ON istm_courses USING GIN "
-            "(to_tsvector('english', title || ' ' || description))"
         )
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE istm_courses_fts")
-    else:
-        op.execute("DROP INDEX ix_istm_courses_fts")
     op.drop_index(op.f("ix_istm_quiz_keys_course_id"), table_name="istm_quiz_keys")
     op.drop_table("istm_quiz_keys")
     op.drop_table("istm_feed_syncs")
