@@ -100,6 +100,14 @@ def _named(type_: Any) -> tuple[Any, bool]:
     return type_, is_list
 
 
+def page_bound(field: str, returns: Any, size: int, limits: LimitsSettings) -> None:
+    """A ``...Connection`` page is 0 to ``limits.max_page_size`` (documented):
+    outside that is the client's mistake (``BAD_USER_INPUT``), not a cost."""
+    if getattr(returns, "name", "").endswith("Connection") and not (0 <= size <= limits.max_page_size):
+        message = f"{field}: first must be between 0 and {limits.max_page_size}."
+        raise GraphQLError(message, original_error=BadUserInput(message, field="first"))
+
+
 class _Walker:
     def __init__(
         self,
@@ -172,7 +180,25 @@ class _Walker:
             raise _limit_error("depth", measure.depth, self.limits.max_depth)
         return measure
 
+    def given_size(self, node: FieldNode) -> int | None:
+        """The ``first``/``last`` the operation gives (literal or variable), if any."""
+        for argument in node.arguments or ():
+            if argument.name.value not in SIZE_ARGUMENTS:
+                continue
+            value = argument.value
+            raw: Any = None
+            if isinstance(value, VariableNode):
+                raw = self.variables.get(value.name.value)
+            elif isinstance(value, IntValueNode):
+                raw = int(value.value)
+            if isinstance(raw, int) and not isinstance(raw, bool):
+                return raw
+        return None
+
     def size(self, node: FieldNode, field_def: Any, parent: Any, is_list: bool) -> int:
+        given = self.given_size(node)
+        if given is not None and field_def is not None:
+            page_bound(node.name.value, _named(field_def.type)[0], given, self.limits)
         for argument in node.arguments or ():
             if argument.name.value not in SIZE_ARGUMENTS:
                 continue

@@ -48,6 +48,10 @@ async def test_hook_register_content_providers(fixtures: dict[str, Any], tmp_pat
     await run_example("register_content_providers", tmp_path / "example", fixtures)
 
 
+async def test_hook_register_collections(fixtures: dict[str, Any], tmp_path: Path) -> None:
+    await run_example("register_collections", tmp_path / "example", fixtures)
+
+
 async def test_hook_register_passbook_backend(fixtures: dict[str, Any], tmp_path: Path) -> None:
     await run_example("register_passbook_backend", tmp_path / "example", fixtures)
 
