@@ -99,6 +99,18 @@ def register_passbook_backend(gateway: Gateway) -> PassbookBackend | None:
 
 
 @hookspec
+def register_state_module(gateway: Gateway) -> bool | None:
+    """Return ``True`` if this plugin is a state module.
+
+    A state module's contributions reach only learners whose organisation lies
+    in the tree of a state that switches it on in the ``state_modules`` setting
+    (``{"org:haryana": ["plugin_name"]}``); everywhere else its fields are
+    null, its mutations refused, its providers' courses hidden and its plan
+    rules skipped. See ``gateway/states`` and docs/plugins.md.
+    """
+
+
+@hookspec
 def register_routes(gateway: Gateway) -> Iterable[BaseRoute] | None:
     """Return extra Starlette routes (sign-in pages, webhooks, downloads).
 

@@ -15,6 +15,7 @@ from gateway.db import migrations as migration_runner
 from gateway.errors import StartupError
 from gateway.plugins import PluginHost, build_plugin_host, call_all
 from gateway.settings import GatewaySettings, validate_plugin_section
+from gateway.states import StateScope, scope_contribution
 from schema.contribution import MigrationLineage, NodeResolver
 
 if TYPE_CHECKING:
@@ -43,7 +44,9 @@ class Gateway:
             echo=settings.database_echo,
         )
         self.lineages: list[tuple[str, MigrationLineage]] = self._gather_lineages()
+        self.provider_owners: dict[str, str] = {}  # provider id -> plugin
         self.providers: dict[str, ContentProvider] = self._gather_providers()
+        self.states: StateScope = self._gather_state_modules()
         self.passbook: PassbookBackend | None = self._gather_passbook()
         self.node_resolvers: dict[str, NodeResolver] = self._gather_node_resolvers()
         self.schema, self.composition = self._compose()
@@ -106,7 +109,15 @@ class Gateway:
                     )
                 owners[provider.id] = plugin
                 providers[provider.id] = provider
+        self.provider_owners = owners
         return providers
+
+    def _gather_state_modules(self) -> StateScope:
+        modules = [
+            p for p, is_module in self.plugins.call_each("register_state_module", gateway=self) if is_module
+        ]
+        scope = StateScope.build(modules, self.settings.state_modules, self.plugins.names())
+        return scope.with_providers(self.provider_owners)
 
     def _gather_passbook(self) -> PassbookBackend | None:
         backends = self.plugins.call_each("register_passbook_backend", gateway=self)
@@ -139,7 +150,10 @@ class Gateway:
     def _compose(self) -> tuple[ComposedSchema, Composition]:
         from gateway.extensions import core_extensions
 
-        contributions = self.plugins.call_each("register_schema", gateway=self)
+        contributions = [
+            (plugin, scope_contribution(self.states, plugin, contribution))
+            for plugin, contribution in self.plugins.call_each("register_schema", gateway=self)
+        ]
         return compose(contributions, core_extensions=core_extensions(self.settings))
 
     def _gather_routes(self) -> list[BaseRoute]:
@@ -183,6 +197,7 @@ class Gateway:
             from gateway.directory.demo import load_demo_if_empty
 
             await load_demo_if_empty(self)
+        await self.states.check_states(self.db)
         for provider in self.providers.values():
             await provider.start()
         await call_all(self.pm.hook.startup(gateway=self))

@@ -109,6 +109,8 @@ class GatewaySettings(BaseSettings):
     plugins_allow: list[str] | None = None
     plugins_block: list[str] = Field(default_factory=list)
     skip_broken_plugins: bool = False
+    # state root organisation id -> the state modules switched on there (gateway/states)
+    state_modules: dict[str, list[str]] = Field(default_factory=dict)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
