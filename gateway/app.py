@@ -63,5 +63,9 @@ def create_app(
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.gateway = gateway
+    if settings.cors_allow_origins:
+        from gateway.security.cors import add_cors
+
+        add_cors(app, settings.cors_allow_origins)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -78,6 +78,9 @@ def build_cli() -> typer.Typer:
     demo_cli = typer.Typer(help="Demo data and stand-in services.", no_args_is_help=True)
     cli.add_typer(db_cli, name="db")
     cli.add_typer(demo_cli, name="demo")
+    from gateway.security.commands import add_operations_commands
+
+    add_operations_commands(cli)
 
     @cli.command()
     def serve(

@@ -11,10 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import orjson
 from graphql import GraphQLError
+from opentelemetry.trace import SpanKind
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.exceptions import MissingQueryError
@@ -32,6 +35,8 @@ from gateway.http_params import (
     params_from_post,
 )
 from gateway.observability import current_request_id
+from gateway.security.ratelimit import Bucket, retry_after
+from gateway.security.services import Services, services_of
 
 if TYPE_CHECKING:
     from strawberry.types import ExecutionResult
@@ -74,9 +79,21 @@ def _error_response(
     media: str,
     code: str = "BAD_USER_INPUT",
     headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> Response:
-    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    if status < 400 and media == MEDIA_GRAPHQL:
+        status = 400  # no data entry: graphql-response+json needs a 4xx
+    body = {"errors": [{"message": message, "extensions": {**(extensions or {}), "code": code}}]}
     return Response(orjson.dumps(body), status_code=status, media_type=media, headers=headers)
+
+
+@dataclass
+class Outcome:
+    """What one request came to, for metrics and the operation span."""
+
+    operation: str | None = None
+    outcome: str = "error"
+    by_hash: bool = False
 
 
 class GraphQLEndpoint:
@@ -98,51 +115,108 @@ class GraphQLEndpoint:
         media = negotiate(accept)
         if media is None:
             return _error_response(406, f"Ask for {MEDIA_GRAPHQL} or {MEDIA_JSON} in Accept.", MEDIA_JSON)
+        services = services_of(self.gateway)
+        started = time.perf_counter()
+        outcome = Outcome()
+        if services.tracing is None:
+            response = await self._respond(request, media, services, outcome)
+        else:
+            with services.tracing.span("graphql.request", kind=SpanKind.SERVER) as span:
+                response = await self._respond(request, media, services, outcome)
+                span.update_name(f"graphql {outcome.operation or 'anonymous'}")
+                span.set_attribute("graphql.operation.name", outcome.operation or "")
+                span.set_attribute("karmayogi.outcome", outcome.outcome)
+                span.set_attribute("http.response.status_code", response.status_code)
+                span.set_attribute("karmayogi.request_id", current_request_id())
+        services.metrics.observe_request(outcome.operation, outcome.outcome, time.perf_counter() - started)
+        return response
+
+    async def _respond(self, request: Request, media: str, services: Services, outcome: Outcome) -> Response:
         try:
-            return await self._handle(request, media)
+            response = await self._handle(request, media, services, outcome)
         except RequestError as exc:
-            return _error_response(exc.status, exc.message, media, exc.code, exc.headers)
+            outcome.outcome = "rate_limited" if exc.status == 429 else "refused"
+            return _error_response(exc.status, exc.message, media, exc.code, exc.headers, exc.extensions)
         except GatewayError as exc:
-            return _error_response(
-                exc.http_status, exc.message, media, exc.code, getattr(exc, "headers", None)
-            )
+            outcome.outcome = "refused"
+            return _error_response(exc.http_status, exc.message, media, exc.code)
         except Exception:
             log.exception("request failed")
+            outcome.outcome = "error"
             message = "Internal server error; quote the requestId to support."
-            body = {
-                "errors": [
-                    {
-                        "message": message,
-                        "extensions": {
-                            "code": "INTERNAL_SERVER_ERROR",
-                            "requestId": current_request_id(),
-                        },
-                    }
-                ]
-            }
+            extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": current_request_id()}
+            body = {"errors": [{"message": message, "extensions": extensions}]}
             return Response(orjson.dumps(body), status_code=500, media_type=media)
+        return response
 
-    async def _handle(self, request: Request, media: str) -> Response:
+    async def _take(self, services: Services, kind: str, identity: str, bucket: Bucket, cost: int) -> None:
+        wait = await services.limiter.take(kind, identity, bucket, cost)
+        if wait > 0:
+            services.metrics.rate_limited.labels(kind).inc()
+            seconds = retry_after(wait)
+            raise RequestError(
+                429,
+                f"Too many requests from this {kind}; retry in {seconds} s.",
+                {"Retry-After": seconds},
+                code="RATE_LIMITED",
+            )
+
+    async def _handle(self, request: Request, media: str, services: Services, outcome: Outcome) -> Response:
         from gateway.request import build_context
 
-        limits = self.gateway.settings.limits
+        settings = self.gateway.settings
+        limited = settings.rate_limits_enabled
+        if limited:
+            address = request.client.host if request.client else "unknown"
+            await self._take(services, "address", address, services.address_bucket, 1)
+        limits = settings.limits
         if request.method == "GET":
             params: GraphQLParams | list[GraphQLParams] = params_from_get(request, limits)
         elif request.method == "POST":
             params = await params_from_post(request, limits)
         else:
             raise RequestError(405, "Use GET or POST.", {"Allow": "GET, POST"})
+        batch = params if isinstance(params, list) else [params]
+        outcome.operation = batch[0].operation_name if len(batch) == 1 else "batch"
         context = await build_context(self.gateway, request)
         try:
-            if isinstance(params, list):
-                results = [await self.run(request, p, context, media) for p in params]
-                status = max(s for s, _ in results) if media == MEDIA_GRAPHQL else 200
-                return Response(orjson.dumps([b for _, b in results]), status_code=status, media_type=media)
-            status, body = await self.run(request, params, context, media)
-            headers = {"Allow": "POST"} if status == 405 else None
-            return Response(orjson.dumps(body), status_code=status, media_type=media, headers=headers)
+            if limited and context.principal is not None:
+                learner = context.principal.learner_id
+                await self._take(services, "principal", learner, services.principal_bucket, len(batch))
+            resolved = [await services.persisted.resolve(p) for p in batch]
+            outcome.by_hash = all(by_hash for _, by_hash in resolved)
+            results = [await self.run(request, p, context, media) for p, _ in resolved]
         finally:
             await context.close()
+        statuses = [s for s, _ in results]
+        bodies = [b for _, b in results]
+        worst = max(statuses)
+        outcome.outcome = (
+            "error"
+            if worst >= 500
+            else "refused"
+            if worst >= 400
+            else "partial"
+            if any("errors" in b for b in bodies)
+            else "ok"
+        )
+        headers: dict[str, str] = {}
+        if worst == 405:
+            headers["Allow"] = "POST"
+        max_age = settings.persisted_operations.get_max_age_seconds
+        if (
+            request.method == "GET"
+            and outcome.by_hash
+            and outcome.outcome == "ok"
+            and context.principal is None
+            and max_age > 0
+        ):
+            headers["Cache-Control"] = f"public, max-age={max_age}"
+            headers["Vary"] = "Accept, Authorization, Cookie"
+        if isinstance(params, list):
+            status = worst if media == MEDIA_GRAPHQL else 200
+            return Response(orjson.dumps(bodies), status_code=status, media_type=media, headers=headers)
+        return Response(orjson.dumps(bodies[0]), status_code=statuses[0], media_type=media, headers=headers)
 
     async def run(
         self, request: Request, params: GraphQLParams, context: Any, media: str

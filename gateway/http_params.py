@@ -33,12 +33,14 @@ class RequestError(Exception):
         message: str,
         headers: dict[str, str] | None = None,
         code: str = "BAD_USER_INPUT",
+        extensions: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = headers or {}
         self.code = code
+        self.extensions = extensions or {}
 
 
 def limit_error(status: int, message: str) -> RequestError:

@@ -27,6 +27,7 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("content_ignou", "plugins.content_ignou"),
     ("passbook", "plugins.passbook"),
     ("subscriptions", "gateway.subscriptions.plugin"),
+    ("security", "gateway.security.plugin"),
 )
 
 # The core and its catalogue (which routes provider course ids) can't be blocked.

@@ -94,6 +94,7 @@ class GatewaySettings(BaseSettings):
     database_max_overflow: int | None = Field(None, ge=0)
     database_echo: bool = False
     redis_url: SecretStr | None = None
+    redis_prefix: str = "karmayogi:"  # every Redis key starts with it
     public_url: str = "http://127.0.0.1:8000"
     secret_key: SecretStr = SecretStr(DEV_SECRET)
     auto_migrate: bool | None = None
@@ -156,6 +157,8 @@ class GatewaySettings(BaseSettings):
             problems.append("auto_migrate: run `karmayogi db upgrade` instead")
         if self.load_demo_data:
             problems.append("load_demo_data: demo data is for development")
+        if "*" in self.cors_allow_origins:
+            problems.append("cors_allow_origins: name the frontends' origins instead of '*'")
         if self.database_url.get_secret_value() == DEFAULT_DATABASE_URL:
             problems.append("database_url: set a PostgreSQL URL for production")
         return problems

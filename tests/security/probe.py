@@ -128,3 +128,30 @@ async def bounded(send: Callable[[], Awaitable[T]], seconds: float = 1.0, megaby
     elapsed = time.perf_counter() - started
     assert elapsed < seconds, f"took {elapsed:.2f} s"
     return result
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The test Redis (``KARMAYOGI_TEST_REDIS_URL``, as ``.ci/run`` sets it);
+    an unreachable server fails the test, never skips it."""
+    import os
+
+    from redis import Redis
+
+    url = os.environ.get("KARMAYOGI_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    client = Redis.from_url(url, socket_timeout=5)
+    try:
+        client.ping()
+    except Exception as exc:
+        pytest.fail(f"Redis at {url} is unreachable: {exc}")
+    finally:
+        client.close()
+    return url
+
+
+@pytest.fixture
+def redis_prefix() -> str:
+    """A key prefix of this test's own, so tests sharing a Redis never meet."""
+    import uuid
+
+    return f"test-{uuid.uuid4().hex}:"

@@ -1,0 +1,1 @@
+"""Abuse controls, persisted operations and observability (a built-in plugin)."""

@@ -1,0 +1,74 @@
+"""The security plugin's per-app services, made on first use and kept in
+``gateway.state["security"]``: the Redis client (when ``redis_url`` is set),
+rate limiter, persisted operations, metrics and tracing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from gateway.security.metrics import Metrics
+from gateway.security.persisted import PersistedOperations
+from gateway.security.ratelimit import Bucket, RateLimiter
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+    from gateway.host import Gateway
+    from gateway.security.tracing import Tracing
+
+STATE_KEY = "security"
+
+
+@dataclass
+class Services:
+    redis: Redis | None
+    limiter: RateLimiter
+    principal_bucket: Bucket
+    address_bucket: Bucket
+    persisted: PersistedOperations
+    metrics: Metrics
+    tracing: Tracing | None
+
+
+def services_of(gateway: Gateway) -> Services:
+    existing = gateway.state.get(STATE_KEY)
+    if isinstance(existing, Services):
+        return existing
+    settings = gateway.settings
+    redis: Redis | None = None
+    if settings.redis_url is not None:
+        from redis.asyncio import Redis as RedisClient
+
+        redis = RedisClient.from_url(settings.redis_url.get_secret_value())
+    tracing = None
+    if settings.tracing.enabled:
+        from gateway.security.tracing import Tracing
+
+        tracing = Tracing(settings.tracing)
+        tracing.instrument(gateway.db)
+    metrics = Metrics()
+    limits = settings.rate_limits
+    services = Services(
+        redis=redis,
+        limiter=RateLimiter(redis, settings.redis_prefix),
+        principal_bucket=Bucket(limits.per_principal_per_minute, limits.principal_burst),
+        address_bucket=Bucket(limits.per_address_per_minute, limits.address_burst),
+        persisted=PersistedOperations(
+            settings.persisted_operations, gateway.db, redis, settings.redis_prefix, metrics
+        ),
+        metrics=metrics,
+        tracing=tracing,
+    )
+    gateway.state[STATE_KEY] = services
+    return services
+
+
+async def close_services(gateway: Gateway) -> None:
+    services = gateway.state.pop(STATE_KEY, None)
+    if not isinstance(services, Services):
+        return
+    if services.tracing is not None:
+        services.tracing.shutdown()
+    if services.redis is not None:
+        await services.redis.aclose()
