@@ -30,8 +30,9 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("security", "gateway.security.plugin"),
 )
 
-# The core and its catalogue (which routes provider course ids) can't be blocked.
-UNBLOCKABLE = frozenset({"core", "catalogue"})
+# The core, its catalogue (which routes provider course ids) and the abuse controls
+# (security) cannot be blocked.
+UNBLOCKABLE = frozenset({"core", "catalogue", "security"})
 
 T = TypeVar("T")
 log = logging.getLogger("gateway.plugins")

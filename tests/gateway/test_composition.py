@@ -128,7 +128,7 @@ def test_blocked_plugin_contributes_nothing(tmp_path: Path) -> None:
 
 def test_allow_list_keeps_only_named_plugins_and_the_core(tmp_path: Path) -> None:
     app = create_app(settings(tmp_path, plugins_allow=["passbook"]))
-    assert app.state.gateway.plugins.names() == ["core", "catalogue", "passbook"]
+    assert app.state.gateway.plugins.names() == ["core", "catalogue", "passbook", "security"]
 
 
 async def test_async_hook_results_are_awaited_and_first_principal_wins(make_gateway) -> None:
