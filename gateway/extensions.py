@@ -149,6 +149,10 @@ class OperationGuard(SchemaExtension):
                 raise checked.errors[0]
             context.graphql_document = checked.document
             self._checked = checked
+            # For metrics and traces: the name the document gives the operation.
+            state = getattr(context.context, "state", None)
+            if isinstance(state, dict):
+                state["operation_name"] = context.operation_name
         yield
 
     def on_validate(self) -> Iterator[None]:

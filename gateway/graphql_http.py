@@ -186,6 +186,8 @@ class GraphQLEndpoint:
             resolved = [await services.persisted.resolve(p) for p in batch]
             outcome.by_hash = all(by_hash for _, by_hash in resolved)
             results = [await self.run(request, p, context, media) for p, _ in resolved]
+            if outcome.operation is None:
+                outcome.operation = context.state.get("operation_name")
         finally:
             await context.close()
         statuses = [s for s, _ in results]

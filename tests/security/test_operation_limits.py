@@ -195,3 +195,19 @@ async def test_a_batch_of_a_thousand_operations(make_probe_gateway: Any, calls: 
     status, answers = await post(on, orjson.dumps([{"query": "{ probe { name } }"}] * 3))
     assert status == 200
     assert [a["data"]["probe"]["name"] for a in answers] == ["p", "p", "p"]
+
+
+async def test_courses_first_99999999_runs_no_sql(client: GatewayClient, sql_counter: Any) -> None:
+    """The catalogue's real ``courses(first:)``: a connection page past
+    ``limits.max_page_size`` is the client's mistake (BAD_USER_INPUT, decided
+    by the catalogue), refused by the same walk before its resolver (or any
+    SQL) runs; plain lists are held by the cost limit (above)."""
+    query = "{ courses(first: 99999999) { totalCount edges { node { title provider { name } } } } }"
+    with sql_counter as counter:
+        status, body = await post(client, orjson.dumps({"query": query}))
+    refused(status, body, "BAD_USER_INPUT")
+    assert body["errors"][0]["extensions"]["field"] == "first"
+    assert counter.count == 0
+    # An ordinary page is within the limit and runs.
+    ok = await client.graphql("{ courses(first: 20) { edges { node { title } } } }")
+    assert ok["_status"] == 200
