@@ -19,7 +19,13 @@ serve: $(STAMP)
 tools/federation/node_modules/.package-lock.json: tools/federation/package-lock.json
 	npm ci --prefix tools/federation --no-audit --no-fund
 
-test: $(STAMP) tools/federation/node_modules/.package-lock.json
+# The graphql-http audit suite, for the GraphQL-over-HTTP test.
+tools/graphql-http/node_modules/.package-lock.json: tools/graphql-http/package-lock.json
+	npm ci --prefix tools/graphql-http --no-audit --no-fund
+
+NODE_TOOLS := tools/federation/node_modules/.package-lock.json tools/graphql-http/node_modules/.package-lock.json
+
+test: $(STAMP) $(NODE_TOOLS)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
