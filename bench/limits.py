@@ -1,0 +1,138 @@
+"""What the operation limits cost per request, measured in one run.
+
+    .venv/bin/python bench/limits.py [--requests 2000]
+
+Composes the same schema (all built-in plugins, demo data in a fresh SQLite
+file) four times, differing only in the extensions in front of execution, and
+runs the same operations through ``schema.execute`` on each:
+
+* ``no limits, no caches``: Strawberry as it comes (baseline);
+* ``strawberry caches``: ParserCache + ValidationCache, no limits;
+* ``strawberry limiters``: ParserCache + ValidationCache + QueryDepthLimiter +
+  MaxAliasesLimiter + MaxTokensLimiter, passed as factories as Strawberry
+  asks (their validation rules change per instance, which defeats
+  ValidationCache's key, so every request validates again);
+* ``gateway guard``: our OperationGuard (tokens, depth, aliases, root fields,
+  cost and introspection in one walk; parse, walk and validation cached).
+
+Prints one table: mean, p50 and p99 microseconds per request and the
+difference to the baseline. A timing goal lives here, never in the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from typing import Any
+
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+
+from gateway.composition import compose
+from gateway.context import RequestContext
+from gateway.extensions import core_extensions
+from gateway.host import build_gateway
+from gateway.settings import load_settings
+
+OPERATIONS = {
+    "directory": """
+        query Directory {
+          organisations(search: "Personnel") { ...Org children { ...Org children { ...Org } } }
+          competencies(area: BEHAVIOURAL) { id area theme subTheme description }
+        }
+        fragment Org on Organisation { id name type isContentProvider root { id name } }
+    """,
+    "static": """
+        query Static { ...A b: __typename }
+        fragment A on Query { __typename c: __typename ...B }
+        fragment B on Query { d: __typename e: __typename }
+    """,
+}
+
+
+def configurations(settings: Any) -> dict[str, list[Any]]:
+    limits = settings.limits
+    return {
+        "no limits, no caches": [],
+        "strawberry caches": [ParserCache, ValidationCache],
+        "strawberry limiters": [
+            ParserCache,
+            ValidationCache,
+            lambda: QueryDepthLimiter(max_depth=limits.max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+        ],
+        "gateway guard": core_extensions(settings),
+    }
+
+
+async def measure(schema: Any, gateway: Any, query: str, requests: int) -> list[float]:
+    timings = []
+    for i in range(requests + 50):
+        context = RequestContext(gateway=gateway, request=None, principal=None, request_id="bench")
+        started = time.perf_counter()
+        result = await schema.execute(query, context_value=context)
+        elapsed = time.perf_counter() - started
+        if result.errors:
+            raise SystemExit(f"bench operation failed: {result.errors}")
+        if i >= 50:  # warm-up excluded
+            timings.append(elapsed * 1e6)
+    return timings
+
+
+async def main(requests: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(database_url=f"sqlite+aiosqlite:///{tmp}/bench.db", log_json=False)
+        gateway = build_gateway(settings)
+        await gateway.start()
+        try:
+            contributions = gateway.plugins.call_each("register_schema", gateway=gateway)
+            schemas = {
+                name: compose(contributions, core_extensions=extensions)[0]
+                for name, extensions in configurations(settings).items()
+            }
+            rows = []
+            for op_name, query in OPERATIONS.items():
+                results = {}
+                # Interleave configurations so drift on a busy machine hits all alike.
+                for _ in range(2):
+                    for name, schema in schemas.items():
+                        results.setdefault(name, []).extend(
+                            await measure(schema, gateway, query, requests // 2)
+                        )
+                baseline = statistics.mean(results["no limits, no caches"])
+                for name, timings in results.items():
+                    timings.sort()
+                    mean = statistics.mean(timings)
+                    rows.append(
+                        (
+                            op_name,
+                            name,
+                            mean,
+                            timings[len(timings) // 2],
+                            timings[int(len(timings) * 0.99)],
+                            mean - baseline,
+                        )
+                    )
+        finally:
+            await gateway.stop()
+    print(f"{requests} requests per row, schema.execute in one process (microseconds per request)")
+    header = f"{'operation':10} {'extensions':22} {'mean':>8} {'p50':>8} {'p99':>8} {'vs baseline':>12}"
+    print(header)
+    print("-" * len(header))
+    for op_name, name, mean, p50, p99, delta in rows:
+        print(f"{op_name:10} {name:22} {mean:8.0f} {p50:8.0f} {p99:8.0f} {delta:+12.0f}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    asyncio.run(main(parser.parse_args().requests))
