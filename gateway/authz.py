@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gateway.directory.loaders import grants_by_learner, organisations_by_id
-from gateway.errors import Forbidden, NotFound
+from gateway.directory.loaders import grants_by_learner, learners_by_id, organisations_by_id
+from gateway.errors import Forbidden, NotFound, Unauthenticated
 
 if TYPE_CHECKING:
     from gateway.context import RequestContext
@@ -91,3 +91,45 @@ class Authz:
 
     async def is_self(self, learner_id: str) -> bool:
         return self.ctx.principal is not None and self.ctx.principal.learner_id == learner_id
+
+    async def require_spv(self, action: str) -> None:
+        self.ctx.require_principal()
+        if not await self.is_spv():
+            raise Forbidden(f"Only an SPV admin may {action}.")
+
+    async def require_decide_learner(
+        self, learner: LearnerRow | None, learner_id: str
+    ) -> LearnerRow:
+        """Approving or rejecting a pending learner: an admin of the learner's
+        organisation (or above it); SPV admins for learners with none yet."""
+        learner = await self.require_view_learner(learner, learner_id)
+        if self.ctx.principal is not None and self.ctx.principal.learner_id == learner.id:
+            raise Forbidden("You cannot approve your own account.")
+        await self.require_org_admin(learner.organisation_id, "approve or reject this learner")
+        return learner
+
+    async def current_learner(self) -> LearnerRow:
+        principal = self.ctx.require_principal()
+        learner = await self.ctx.load(learners_by_id, principal.learner_id)
+        if learner is None:
+            raise Unauthenticated("Your learner record no longer exists; sign in again.")
+        return learner
+
+
+async def require_active_learner(ctx: RequestContext) -> LearnerRow:
+    """The signed-in learner, if their account is ACTIVE.
+
+    Pending learners (an approved, not pre-approved, email domain) may browse
+    and edit their profile, but enrolling and other learning records need an
+    admin of their organisation to approve them first.
+    """
+    learner = await ctx.authz.current_learner()
+    if learner.status == "PENDING":
+        raise Forbidden(
+            "Your account is waiting for approval by an admin of your organisation. "
+            "Meanwhile you can browse courses and complete your profile.",
+            reason="PENDING_APPROVAL",
+        )
+    if learner.status != "ACTIVE":
+        raise Forbidden("This account is disabled.", reason="DISABLED")
+    return learner

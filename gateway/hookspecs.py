@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from gateway.host import Gateway
     from schema.contribution import MigrationLineage, NodeResolver, SchemaContribution
-    from schema.identity import Principal
+    from schema.identity import EndedSession, Principal
     from schema.passbook import PassbookBackend
     from schema.providers import CollectionRecord, ContentProvider
 
@@ -134,6 +134,17 @@ def principal_from_request(
     pluggy's order (plugins registered later first; ``tryfirst``/``trylast``
     move one) and the first non-``None`` answer wins; the rest are not awaited.
     Raising :class:`gateway.errors.Unauthenticated` refuses the request.
+    """
+
+
+@hookspec
+def session_ended(gateway: Gateway, session: EndedSession) -> None | Awaitable[None]:
+    """Run after a gateway session was revoked by ``POST /auth/logout``.
+
+    The session is already refused by every worker. ``session.source`` names
+    the identity plugin that started it; that plugin may revoke the identity
+    provider's token (``session.upstream_token``) there. Errors are logged,
+    never shown to the person signing out.
     """
 
 

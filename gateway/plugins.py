@@ -22,6 +22,7 @@ ENTRY_POINT_GROUP = "karmayogi_gateway"
 DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("core", "gateway.directory.plugin"),
     ("catalogue", "gateway.catalogue.plugin"),
+    ("identity", "gateway.identity.plugin"),
     ("identity_parichay", "plugins.identity_parichay"),
     ("content_istm", "plugins.content_istm"),
     ("content_ignou", "plugins.content_ignou"),
@@ -210,19 +211,21 @@ async def resolve(value: T | Awaitable[T]) -> T:
 async def first_non_none(results: list[Any]) -> Any:
     """Await hook results in order and return the first that is not ``None``.
 
-    Awaitables after the winner are closed without running.
+    Awaitables after the winner (or after one that raised) are closed
+    without running.
     """
-    winner: Any = None
-    for index, item in enumerate(results):
-        value = await resolve(item)
-        if value is not None:
-            winner = value
-            for rest in results[index + 1 :]:
-                close: Callable[[], None] | None = getattr(rest, "close", None)
-                if inspect.iscoroutine(rest) and close is not None:
-                    close()
-            break
-    return winner
+    index = -1
+    try:
+        for index, item in enumerate(results):
+            value = await resolve(item)
+            if value is not None:
+                return value
+        return None
+    finally:
+        for rest in results[index + 1 :]:
+            close: Callable[[], None] | None = getattr(rest, "close", None)
+            if inspect.iscoroutine(rest) and close is not None:
+                close()
 
 
 async def call_all(results: list[Any]) -> list[Any]:

@@ -12,6 +12,10 @@ Use as a pytest plugin (``pytest_plugins = ["gateway.testing"]``). Fixtures:
 * ``client``: ``make_gateway()`` with the demo data and the header identity.
 * ``sql_counter``: counts SQL statements (``with sql_counter as c: ...; c.count``).
 
+``GatewayClient.session_token(who)`` gives a real session token (send it as
+``Authorization: Bearer``); ``GatewayClient.browser()`` an HTTPS client with
+its own cookie jar, for sign-in flows.
+
 Requests sign in with the ``X-Test-Learner`` header (a learner id or email),
 understood by :data:`header_identity`, a plugin registered only in tests.
 """
@@ -87,6 +91,34 @@ class GatewayClient:
     gateway: Gateway
     http: httpx.AsyncClient
     default_headers: dict[str, str] = field(default_factory=dict)
+    browsers: list[httpx.AsyncClient] = field(default_factory=list)
+
+    def browser(self) -> httpx.AsyncClient:
+        """A new HTTPS client on the app with its own cookie jar (Secure
+        cookies are only sent over https), closed after the test."""
+        http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.app), base_url="https://testserver"
+        )
+        self.browsers.append(http)
+        return http
+
+    async def session_token(self, who: str) -> str:
+        """A real gateway session token for a learner (id or email), as the
+        identity plugin would issue after sign-in. Send it as
+        ``headers={"Authorization": f"Bearer {token}"}``."""
+        from gateway.identity.plugin import session_service
+
+        condition = (
+            LearnerRow.id == who
+            if who.startswith("learner:")
+            else func.lower(LearnerRow.email) == who.lower()
+        )
+        async with self.gateway.db.sessionmaker() as session:
+            learner_id = await session.scalar(select(LearnerRow.id).where(condition))
+        if learner_id is None:
+            raise AssertionError(f"no learner {who}")
+        issued = await session_service(self.gateway).start(learner_id, "test")
+        return issued.access_token
 
     async def graphql(
         self,
@@ -149,6 +181,8 @@ async def make_gateway(database_url: str) -> AsyncIterator[MakeGateway]:
 
     yield make
     for client in reversed(started):
+        for browser in client.browsers:
+            await browser.aclose()
         await client.http.aclose()
         await client.gateway.stop()
 

@@ -17,3 +17,17 @@ class Principal:
     learner_id: str
     source: str
     session_id: str | None = None
+
+
+@dataclass(frozen=True)
+class EndedSession:
+    """A gateway session that was just signed out (see ``session_ended``).
+
+    ``source`` names the identity plugin that started it; ``upstream_token`` is
+    the identity provider's access token that plugin stored, to revoke there.
+    """
+
+    session_id: str
+    learner_id: str
+    source: str
+    upstream_token: str | None = None

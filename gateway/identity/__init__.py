@@ -1,0 +1,1 @@
+"""Core identity: gateway sessions, development sign-in, roles and approvals."""

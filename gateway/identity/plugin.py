@@ -1,0 +1,148 @@
+"""The core identity plugin: gateway sessions, development sign-in, roles.
+
+Identity sources (Parichay, Jan Parichay, a state SSO) are other plugins: they
+find out who signed in, call :func:`gateway.identity.registration.sign_in_learner`
+and answer with :func:`gateway.identity.http.signed_in_response`.
+
+Order of ``principal_from_request`` answers: gateway session tokens first
+(``tryfirst``), then other identity plugins (later registered first), and
+last a refusal of any ``Authorization`` header nobody recognised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gateway.errors import Unauthenticated
+from gateway.hookspecs import hookimpl
+from gateway.identity import devsignin, http
+from gateway.identity import graphql as identity_graphql
+from gateway.identity.cookies import bearer_token
+from gateway.identity.keys import KeyRing, development_key, load_key
+from gateway.identity.models import IdentityBase
+from gateway.identity.sessions import SessionService
+from gateway.identity.settings import IdentitySettings
+from schema.contribution import MigrationLineage, SchemaContribution
+from schema.identity import Principal
+
+if TYPE_CHECKING:
+    import typer
+    from starlette.requests import HTTPConnection
+    from starlette.routing import BaseRoute
+
+    from gateway.host import Gateway
+
+NAME = "identity"
+
+
+def identity_settings(gateway: Gateway) -> IdentitySettings:
+    settings: IdentitySettings = gateway.plugin_settings(NAME)
+    return settings
+
+
+def key_ring(gateway: Gateway) -> KeyRing:
+    settings = identity_settings(gateway)
+    lifetime = dt.timedelta(minutes=settings.access_token_minutes)
+    if settings.session_keys:
+        return KeyRing([load_key(k) for k in settings.session_keys], lifetime)
+    return KeyRing(
+        [
+            development_key(
+                gateway.settings.secret_key.get_secret_value(),
+                gateway.settings.database_url.get_secret_value(),
+            )
+        ],
+        lifetime,
+    )
+
+
+def session_service(gateway: Gateway) -> SessionService:
+    """The gateway's session service (made on first use; Redis joins at start-up)."""
+    service = gateway.state.get(NAME)
+    if service is None:
+        service = SessionService(gateway, identity_settings(gateway), key_ring(gateway))
+        gateway.state[NAME] = service
+    assert isinstance(service, SessionService)
+    return service
+
+
+@hookimpl
+def register_settings_model() -> type[IdentitySettings]:
+    return IdentitySettings
+
+
+@hookimpl
+def register_migrations() -> MigrationLineage:
+    return MigrationLineage(
+        script_location=Path(__file__).parent / "migrations",
+        version_table="alembic_version_identity",
+        metadata=IdentityBase.metadata,
+    )
+
+
+@hookimpl
+def register_schema(gateway: Gateway) -> SchemaContribution:
+    return SchemaContribution(
+        types=[identity_graphql.LearnerStatus],
+        query=identity_graphql.QUERY_FIELDS,
+        mutation=identity_graphql.MUTATION_FIELDS,
+        type_fields={"Learner": identity_graphql.LEARNER_FIELDS},
+    )
+
+
+@hookimpl
+def register_routes(gateway: Gateway) -> list[BaseRoute]:
+    routes: list[BaseRoute] = list(http.routes())
+    if identity_settings(gateway).dev_sign_in_enabled(gateway.settings.is_production):
+        routes.extend(devsignin.routes())
+    return routes
+
+
+@hookimpl
+def register_commands(cli: typer.Typer) -> None:
+    from gateway.identity.cli import add_commands
+
+    add_commands(cli)
+
+
+@hookimpl
+async def startup(gateway: Gateway) -> None:
+    await session_service(gateway).connect()
+
+
+@hookimpl
+async def shutdown(gateway: Gateway) -> None:
+    service = gateway.state.get(NAME)
+    if isinstance(service, SessionService):
+        await service.close()
+
+
+@hookimpl(tryfirst=True)
+async def principal_from_request(request: HTTPConnection, gateway: Gateway) -> Principal | None:
+    """A gateway session token, from ``Authorization: Bearer`` or the cookie."""
+    service = session_service(gateway)
+    token = bearer_token(request)
+    if token is not None:
+        if not service.owns(token):
+            return None  # another identity source's token
+    else:
+        token = request.cookies.get(identity_settings(gateway).cookie_name)
+        if not token:
+            return None
+    claims = await service.verify(token)
+    return Principal(
+        learner_id=claims.learner_id, source=claims.source or NAME, session_id=claims.session_id
+    )
+
+
+@hookimpl(specname="principal_from_request", trylast=True)
+async def refuse_unrecognised(request: HTTPConnection, gateway: Gateway) -> Principal | None:
+    """Credentials that no identity source accepted are refused, not ignored."""
+    if request.headers.get("authorization"):
+        raise Unauthenticated(
+            "The Authorization header holds no token this gateway accepts; "
+            "send 'Bearer <session token>'."
+        )
+    return None
