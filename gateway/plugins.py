@@ -214,15 +214,16 @@ async def first_non_none(results: list[Any]) -> Any:
     Awaitables after the winner (or after one that raised) are closed
     without running.
     """
-    index = -1
+    done = 0
     try:
-        for index, item in enumerate(results):
+        for item in results:
+            done += 1
             value = await resolve(item)
             if value is not None:
                 return value
         return None
     finally:
-        for rest in results[index + 1 :]:
+        for rest in results[done:]:
             close: Callable[[], None] | None = getattr(rest, "close", None)
             if inspect.iscoroutine(rest) and close is not None:
                 close()
