@@ -13,6 +13,11 @@ if TYPE_CHECKING:
     from gateway.host import Gateway
 
 
+OrgOption = Annotated[
+    str | None, typer.Option("--organisation", "-o", help="Organisation id, e.g. org:dopt.")
+]
+
+
 def add_commands(cli: typer.Typer) -> None:
     admin_cli = typer.Typer(help="Admin roles.", no_args_is_help=True)
     cli.add_typer(admin_cli, name="admin")
@@ -73,10 +78,6 @@ def add_commands(cli: typer.Typer) -> None:
             return f"{verb} {role.upper()}{where} {'to' if grant else 'from'} {learner.email}."
 
         typer.echo(run_with_gateway(config, body))
-
-    OrgOption = Annotated[
-        str | None, typer.Option("--organisation", "-o", help="Organisation id, e.g. org:dopt.")
-    ]
 
     @admin_cli.command("grant")
     def grant(

@@ -10,8 +10,9 @@ import strawberry
 import typer
 from sqlalchemy import func, select
 
+from gateway.cli import ConfigOption, fail, run_with_gateway
 from gateway.directory.models import LearnerRow
-from gateway.errors import Unauthenticated
+from gateway.errors import GatewayError, Unauthenticated
 from gateway.hookspecs import hookimpl
 from gateway.identity.cookies import bearer_token
 from gateway.identity.registration import SignInRefused, VerifiedIdentity, sign_in_learner
@@ -134,9 +135,6 @@ async def session_ended(gateway: Gateway, session: EndedSession) -> None:
 
 @hookimpl
 def register_commands(cli: typer.Typer) -> None:
-    from gateway.cli import ConfigOption, fail, run_with_gateway
-    from gateway.errors import GatewayError
-
     learners_cli = typer.Typer(help="Learner onboarding.", no_args_is_help=True)
     cli.add_typer(learners_cli, name="learners")
 

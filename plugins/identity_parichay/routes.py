@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import logging
 from html import escape
@@ -207,6 +208,11 @@ async def callback(request: Request, mode: str) -> Response:
     gateway: Gateway = request.app.state.gateway
     rt = runtime(gateway)
     params = request.query_params
+    if params.get("error"):
+        # The provider refused or the person cancelled; the state (if any) is spent.
+        with contextlib.suppress(pkce.StateError):
+            await pkce.consume(gateway, mode, params.get("state"))
+        return problem(request, 403, f"{provider_name} did not sign you in; try again.")
     try:
         row = await pkce.consume(gateway, mode, params.get("state"))
     except pkce.StateError as exc:
@@ -216,8 +222,8 @@ async def callback(request: Request, mode: str) -> Response:
         return problem(
             request, 400, "This sign-in was started in another browser; start signing in again."
         )
-    if params.get("error") or not params.get("code"):
-        return problem(request, 403, f"{provider_name} did not sign you in; try again.")
+    if not params.get("code"):
+        return problem(request, 400, f"{provider_name} sent no authorization code; try again.")
     try:
         if mode == "oidc":
             identity, upstream, organisation = await _oidc_identity(rt, row, params["code"])

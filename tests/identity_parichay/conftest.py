@@ -25,8 +25,21 @@ ASHA = User(
     },
 )
 
+NO_EMAIL = User(sub="no-email", claims={"FirstName": "Nameless", "MobileNo": "9800000001"})
+GMAIL = User(sub="gmail", claims={"loginId": "someone@gmail.com", "FirstName": "Some"})
+PARTNER = User(sub="partner", claims={"loginId": "ravi@iitd.ac.in", "FirstName": "Ravi"})
+JAN_RAMESH = User(sub="jan-ramesh", claims={"MobileNo": "9822233344", "FirstName": "Ramesh"})
+JAN_ASHA = User(sub="jan-asha", claims={"MobileNo": "98765 43210", "FirstName": "Asha"})
+JAN_NOBODY = User(sub="jan-nobody", claims={"MobileNo": "9700000000", "FirstName": "Nobody"})
+# Ramesh later signs in through Parichay with an official email and the same mobile.
+RAMESH = User(
+    sub="ramesh",
+    claims={"loginId": "ramesh.k@dopt.gov.in", "FirstName": "Ramesh", "MobileNo": "9822233344"},
+)
+USERS = [KAVITA, ASHA, NO_EMAIL, GMAIL, PARTNER, JAN_RAMESH, JAN_ASHA, JAN_NOBODY, RAMESH]
+
 
 @pytest.fixture
 def provider() -> Iterator[RunningProvider]:
-    with run_provider([KAVITA, ASHA]) as running:
+    with run_provider(USERS) as running:
         yield running

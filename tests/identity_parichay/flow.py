@@ -73,3 +73,17 @@ async def learner_by_email(client: GatewayClient, email: str) -> LearnerRow | No
             select(LearnerRow).where(func.lower(LearnerRow.email) == email.lower())
         )
     return found
+
+
+async def parichay_gateway(
+    make_gateway: Any, provider: Any, *, jan: bool = False, **plugins: Any
+) -> GatewayClient:
+    """A gateway whose Parichay (and, with ``jan``, Jan Parichay) sign-in uses
+    the test provider."""
+    section: dict[str, Any] = {"parichay": provider_settings(provider.endpoints())}
+    if jan:
+        section["jan_parichay"] = provider_settings(provider.endpoints())
+    client: GatewayClient = await make_gateway(
+        public_url="https://testserver", plugins={"identity_parichay": section, **plugins}
+    )
+    return client

@@ -8,18 +8,15 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from gateway.testing import MakeGateway
-from identity_parichay.flow import ME, counts, graphql, provider_settings, sign_in, start_sign_in
+from identity_parichay.flow import (
+    ME,
+    counts,
+    graphql,
+    parichay_gateway,
+    sign_in,
+    start_sign_in,
+)
 from identity_parichay.provider import RunningProvider, s256
-
-
-async def parichay_gateway(make_gateway: MakeGateway, provider: RunningProvider, **extra: object):
-    return await make_gateway(
-        public_url="https://testserver",
-        plugins={
-            "identity_parichay": {"parichay": provider_settings(provider.endpoints())},
-            **extra,  # type: ignore[dict-item]
-        },
-    )
 
 
 async def test_sign_in_profile_sign_out_and_token_refused(
