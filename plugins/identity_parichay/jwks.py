@@ -55,27 +55,43 @@ class JwksCache:
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at: float | None = None  # last good fetch
         self._attempted_at: float | None = None  # last attempt, good or not
+        self._unknown_refetch_at: float | None = None  # last refetch for an unknown kid
         self._lock = asyncio.Lock()
         self.fetches = 0
 
     async def get(self, kid: str | None) -> jwt.PyJWK | None:
+        """The key for ``kid`` (a token without a kid may use a sole key)."""
         now = self._clock()
         if self._fetched_at is None or now - self._fetched_at > self.max_age:
-            await self._refresh(throttled=self._fetched_at is not None)
-        key = self._keys.get(kid) if kid is not None else None
+            await self._refresh(unknown_kid=False)
+        key = self._lookup(kid)
         if key is None and kid is not None:
-            await self._refresh(throttled=True)
-            key = self._keys.get(kid)
+            await self._refresh(unknown_kid=True)
+            key = self._lookup(kid)
         return key
 
-    async def _refresh(self, *, throttled: bool) -> None:
+    def _lookup(self, kid: str | None) -> jwt.PyJWK | None:
+        if kid is None:
+            return next(iter(self._keys.values())) if len(self._keys) == 1 else None
+        return self._keys.get(kid)
+
+    async def _refresh(self, *, unknown_kid: bool) -> None:
         started = self._clock()
+        generation = self.fetches
         async with self._lock:
-            attempted = self._attempted_at
-            if attempted is not None and attempted >= started:
-                return  # someone else fetched while we waited
-            if throttled and attempted is not None and started - attempted < self.min_refetch:
-                return
+            if self.fetches != generation:
+                return  # another caller fetched while we waited
+            if unknown_kid:
+                last = self._unknown_refetch_at
+                if last is not None and started - last < self.min_refetch:
+                    return  # at most one refetch a minute for unknown kids
+                self._unknown_refetch_at = started
+            elif (
+                self._fetched_at is not None
+                and self._attempted_at is not None
+                and started - self._attempted_at < self.min_refetch
+            ):
+                return  # stale keys, but the last attempt failed moments ago
             self._attempted_at = self._clock()
             self.fetches += 1
             try:
