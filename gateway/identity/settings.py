@@ -23,6 +23,17 @@ class SessionKey(BaseModel):
     private_key: SecretStr
     retired_at: dt.datetime | None = None
 
+    @model_validator(mode="after")
+    def _usable_key(self) -> SessionKey:
+        from gateway.errors import StartupError
+        from gateway.identity.keys import load_key
+
+        try:
+            load_key(self)
+        except StartupError as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
     @field_validator("retired_at")
     @classmethod
     def _aware(cls, value: dt.datetime | None) -> dt.datetime | None:
