@@ -60,7 +60,7 @@ def test_settings_refuse_a_key_that_is_not_pem() -> None:
             load_settings(
                 plugins={"identity": {"session_keys": [{"kid": "k", "private_key": "x"}]}}
             )
-        ).db  # noqa: B018
+        ).db
 
 
 async def test_token_command_prints_a_token_another_process_accepts(
