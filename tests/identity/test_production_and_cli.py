@@ -55,12 +55,12 @@ def test_production_starts_with_a_configured_key_and_no_dev_sign_in() -> None:
 
 
 def test_settings_refuse_a_key_that_is_not_pem() -> None:
-    with pytest.raises(StartupError, match="not an unencrypted PEM"):
-        build_gateway(
-            load_settings(
-                plugins={"identity": {"session_keys": [{"kid": "k", "private_key": "x"}]}}
-            )
-        ).db
+    settings = load_settings(
+        plugins={"identity": {"session_keys": [{"kid": "k", "private_key": "x"}]}}
+    )
+    with pytest.raises(StartupError, match=r"plugins\.identity\.session_keys\.0") as refused:
+        build_gateway(settings)
+    assert "not an unencrypted PEM" in str(refused.value)
 
 
 async def test_token_command_prints_a_token_another_process_accepts(
