@@ -295,7 +295,7 @@ def _ide_html() -> str:
         "`# Karmayogi learner graph (demo data in development).\\n"
         "# Sign in for learner-only fields: run `karmayogi token EMAIL` and add the header\\n"
         '#   {\\"Authorization\\": \\"Bearer <token>\\"}\\n'
-        "# in the Headers tab below.\\n"
+        "# in the Headers tab below, or sign in as a demo learner at /auth/dev.\\n"
         '{\\n  organisations(search: \\"Personnel\\") { name children { name } }\\n'
         "  competencies(area: BEHAVIOURAL) { theme subTheme }\\n}\\n`"
     )

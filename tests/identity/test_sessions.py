@@ -222,3 +222,10 @@ async def test_rotated_out_key_is_refused_after_its_tokens_expire(
     )
     token = await client.session_token("learner:demo-asha")
     assert error_codes(await me_with(gone, token)) == ["UNAUTHENTICATED"]
+
+
+async def test_graphiql_explains_how_to_sign_in(client: GatewayClient) -> None:
+    page = await client.http.get("/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "karmayogi token EMAIL" in page.text and "/auth/dev" in page.text
+    assert "Authorization" in page.text
