@@ -97,9 +97,7 @@ class Authz:
         if not await self.is_spv():
             raise Forbidden(f"Only an SPV admin may {action}.")
 
-    async def require_decide_learner(
-        self, learner: LearnerRow | None, learner_id: str
-    ) -> LearnerRow:
+    async def require_decide_learner(self, learner: LearnerRow | None, learner_id: str) -> LearnerRow:
         """Approving or rejecting a pending learner: an admin of the learner's
         organisation (or above it); SPV admins for learners with none yet."""
         learner = await self.require_view_learner(learner, learner_id)

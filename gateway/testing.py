@@ -68,6 +68,25 @@ class HeaderIdentity:
 
 header_identity = HeaderIdentity()
 
+_PRODUCTION_KEY: list[str] = []
+
+
+def production_plugin_settings() -> dict[str, Any]:
+    """Plugin sections production requires that development fills in itself:
+    a session signing key (generated once per test run). Use as
+    ``load_settings(environment="production", plugins=production_plugin_settings(), ...)``."""
+    if not _PRODUCTION_KEY:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ed25519
+
+        pem = ed25519.Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        _PRODUCTION_KEY.append(pem.decode())
+    return {"identity": {"session_keys": [{"kid": "test", "private_key": _PRODUCTION_KEY[0]}]}}
+
 
 async def reset_postgres_async(url: str) -> None:
     import asyncpg
@@ -96,9 +115,7 @@ class GatewayClient:
     def browser(self) -> httpx.AsyncClient:
         """A new HTTPS client on the app with its own cookie jar (Secure
         cookies are only sent over https), closed after the test."""
-        http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=self.app), base_url="https://testserver"
-        )
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="https://testserver")
         self.browsers.append(http)
         return http
 

@@ -41,17 +41,13 @@ def add_commands(cli: typer.Typer) -> None:
                 except Exception as exc:
                     raise fail(str(exc)) from exc
             if not learner.demo:
-                raise fail(
-                    f"{email} is not a demo learner; real learners sign in through Parichay."
-                )
+                raise fail(f"{email} is not a demo learner; real learners sign in through Parichay.")
             issued = await session_service(gateway).start(learner.id, "dev-token")
             return issued.access_token
 
         typer.echo(run_with_gateway(config, body, start=True))
 
-    def _change(
-        email: str, role: str, organisation: str | None, config: Path | None, grant: bool
-    ) -> None:
+    def _change(email: str, role: str, organisation: str | None, config: Path | None, grant: bool) -> None:
         from gateway.errors import GatewayError
         from gateway.identity import roles
 
@@ -60,21 +56,15 @@ def add_commands(cli: typer.Typer) -> None:
                 try:
                     learner = await roles.find_learner(session, email)
                     if grant:
-                        changed = await roles.grant_role(
-                            session, learner, role.upper(), organisation, "cli"
-                        )
+                        changed = await roles.grant_role(session, learner, role.upper(), organisation, "cli")
                     else:
-                        changed = await roles.revoke_role(
-                            session, learner, role.upper(), organisation
-                        )
+                        changed = await roles.revoke_role(session, learner, role.upper(), organisation)
                 except GatewayError as exc:
                     raise fail(exc.message) from exc
             where = f" on {organisation}" if organisation else ""
             verb = "Granted" if grant else "Revoked"
             if not changed:
-                return (
-                    f"Nothing to do: {learner.email} {'has' if grant else 'lacks'} {role}{where}."
-                )
+                return f"Nothing to do: {learner.email} {'has' if grant else 'lacks'} {role}{where}."
             return f"{verb} {role.upper()}{where} {'to' if grant else 'from'} {learner.email}."
 
         typer.echo(run_with_gateway(config, body))

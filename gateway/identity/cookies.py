@@ -29,9 +29,7 @@ def bearer_token(request: HTTPConnection) -> str | None:
     return token.strip()
 
 
-def set_session_cookies(
-    response: Response, issued: IssuedSession, settings: IdentitySettings
-) -> None:
+def set_session_cookies(response: Response, issued: IssuedSession, settings: IdentitySettings) -> None:
     """HttpOnly, Secure, SameSite=Lax access cookie; the refresh cookie is
     sent only to ``/auth`` and only same-site."""
     response.set_cookie(
@@ -55,9 +53,7 @@ def set_session_cookies(
 
 
 def clear_session_cookies(response: Response, settings: IdentitySettings) -> None:
-    response.delete_cookie(
-        settings.cookie_name, path="/", secure=settings.cookie_secure, httponly=True
-    )
+    response.delete_cookie(settings.cookie_name, path="/", secure=settings.cookie_secure, httponly=True)
     response.delete_cookie(
         refresh_cookie_name(settings),
         path=REFRESH_PATH,

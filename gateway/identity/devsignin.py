@@ -60,10 +60,7 @@ async def demo_learners(gateway: Gateway) -> list[tuple[LearnerRow, str, list[st
     roles: dict[str, list[str]] = {}
     for learner_id, role in grants:
         roles.setdefault(learner_id, []).append(role)
-    return [
-        (row, orgs.get(row.organisation_id or "", ""), sorted(roles.get(row.id, [])))
-        for row in learners
-    ]
+    return [(row, orgs.get(row.organisation_id or "", ""), sorted(roles.get(row.id, []))) for row in learners]
 
 
 async def page(request: Request) -> Response:

@@ -84,9 +84,7 @@ async def decide_learner(info: Info, id: strawberry.ID, approve: bool) -> Learne
     return Learner.from_row(learner)
 
 
-async def pending_learners(
-    info: Info, organisation_id: strawberry.ID | None = None
-) -> list[Learner]:
+async def pending_learners(info: Info, organisation_id: strawberry.ID | None = None) -> list[Learner]:
     """Learners awaiting approval in an organisation's subtree (all, for SPV admins)."""
     ctx = context_of(info)
     org = None

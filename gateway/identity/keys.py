@@ -57,8 +57,7 @@ def load_key(config: SessionKey) -> SigningKey:
         )
     except (ValueError, TypeError) as exc:
         raise StartupError(
-            f"plugins.identity.session_keys: key {config.kid!r} is not an unencrypted PEM "
-            "private key."
+            f"plugins.identity.session_keys: key {config.kid!r} is not an unencrypted PEM private key."
         ) from exc
     return SigningKey(
         kid=config.kid,
@@ -77,9 +76,7 @@ def development_key(secret_key: str, database_url: str) -> SigningKey:
         info=database_url.encode(),
     ).derive(secret_key.encode())
     key = ed25519.Ed25519PrivateKey.from_private_bytes(seed)
-    public = key.public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
-    )
+    public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return SigningKey(
         kid="dev-" + hashlib.sha256(public).hexdigest()[:12], algorithm="EdDSA", private_key=key
     )

@@ -132,9 +132,7 @@ async def principal_from_request(request: HTTPConnection, gateway: Gateway) -> P
         if not token:
             return None
     claims = await service.verify(token)
-    return Principal(
-        learner_id=claims.learner_id, source=claims.source or NAME, session_id=claims.session_id
-    )
+    return Principal(learner_id=claims.learner_id, source=claims.source or NAME, session_id=claims.session_id)
 
 
 @hookimpl(specname="principal_from_request", trylast=True)
@@ -142,7 +140,6 @@ async def refuse_unrecognised(request: HTTPConnection, gateway: Gateway) -> Prin
     """Credentials that no identity source accepted are refused, not ignored."""
     if request.headers.get("authorization"):
         raise Unauthenticated(
-            "The Authorization header holds no token this gateway accepts; "
-            "send 'Bearer <session token>'."
+            "The Authorization header holds no token this gateway accepts; send 'Bearer <session token>'."
         )
     return None

@@ -100,15 +100,11 @@ def status_for_email(email: str, policy: RegistrationSettings) -> str:
 
 def _refuse_disabled(learner: LearnerRow, policy: RegistrationSettings) -> LearnerRow:
     if learner.status == "DISABLED":
-        raise SignInRefused(
-            f"This account is disabled. To have it restored, {policy.help_contact}."
-        )
+        raise SignInRefused(f"This account is disabled. To have it restored, {policy.help_contact}.")
     return learner
 
 
-def _new_learner(
-    identity: VerifiedIdentity, status: str, organisation_id: str | None
-) -> LearnerRow:
+def _new_learner(identity: VerifiedIdentity, status: str, organisation_id: str | None) -> LearnerRow:
     now = utcnow()
     return LearnerRow(
         id=f"learner:{uuid.uuid4().hex}",
@@ -124,9 +120,7 @@ def _new_learner(
 
 
 async def _by_mobile(session: AsyncSession, mobile: str) -> list[LearnerRow]:
-    return list(
-        (await session.scalars(select(LearnerRow).where(LearnerRow.mobile == mobile))).all()
-    )
+    return list((await session.scalars(select(LearnerRow).where(LearnerRow.mobile == mobile))).all())
 
 
 async def link_by_email(
@@ -215,9 +209,7 @@ async def sign_in_learner(
                 if identity.email is not None or by_mobile_organisation is None:
                     learner = await link_by_email(session, identity, policy)
                 else:
-                    learner = await link_by_mobile(
-                        session, identity, policy, by_mobile_organisation
-                    )
+                    learner = await link_by_mobile(session, identity, policy, by_mobile_organisation)
                 await session.flush()
             return learner
         except IntegrityError:

@@ -70,9 +70,9 @@ class SessionService:
         self.ring = ring
         self.issuer = gateway.settings.public_url.rstrip("/")
         self.redis: Any = None
-        seed = HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=b"karmayogi upstream tokens", info=b""
-        ).derive(gateway.settings.secret_key.get_secret_value().encode())
+        seed = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"karmayogi upstream tokens", info=b"").derive(
+            gateway.settings.secret_key.get_secret_value().encode()
+        )
         self._fernet = Fernet(base64.urlsafe_b64encode(seed))
 
     async def connect(self) -> None:
@@ -98,9 +98,7 @@ class SessionService:
             now=utcnow(),
         )
 
-    async def start(
-        self, learner_id: str, source: str, upstream_token: str | None = None
-    ) -> IssuedSession:
+    async def start(self, learner_id: str, source: str, upstream_token: str | None = None) -> IssuedSession:
         """Create a session for an active or pending learner."""
         now = utcnow()
         session_id = "sess_" + secrets.token_urlsafe(18)
@@ -113,9 +111,7 @@ class SessionService:
             created_at=now,
             expires_at=expires,
             refresh_hash=_hash(refresh),
-            upstream_token=self._fernet.encrypt(upstream_token.encode()).decode()
-            if upstream_token
-            else None,
+            upstream_token=self._fernet.encrypt(upstream_token.encode()).decode() if upstream_token else None,
         )
         async with self.gateway.db.write_sessionmaker() as session, session.begin():
             session.add(row)
@@ -145,9 +141,7 @@ class SessionService:
                 raise Unauthenticated("Unknown refresh token; sign in again.")
             if row.revoked_at is not None or row.expires_at <= now:
                 raise Unauthenticated("This session has ended; sign in again.")
-            status = await session.scalar(
-                select(LearnerRow.status).where(LearnerRow.id == row.learner_id)
-            )
+            status = await session.scalar(select(LearnerRow.status).where(LearnerRow.id == row.learner_id))
             if row.refresh_hash != digest:
                 refused = "This refresh token was already used; sign in again."
                 row.revoked_at, row.revoked_reason = now, "refresh-token-reuse"
@@ -232,9 +226,7 @@ class SessionService:
             except Exception as exc:
                 log.warning("Redis unavailable; checking the database", extra={"error": str(exc)})
         async with self.gateway.db.sessionmaker() as session:
-            revoked = await session.execute(
-                select(SessionRow.revoked_at).where(SessionRow.id == session_id)
-            )
+            revoked = await session.execute(select(SessionRow.revoked_at).where(SessionRow.id == session_id))
             found = revoked.first()
         return found is None or found[0] is not None
 

@@ -50,8 +50,7 @@ class RegistrationSettings(BaseModel):
     pre_approved_domains: list[str] = Field(default_factory=lambda: list(DEFAULT_PRE_APPROVED))
     approved_domains: list[str] = Field(default_factory=list)
     help_contact: str = (
-        "ask your department's nodal officer for iGOT Karmayogi, or write to the "
-        "Karmayogi support desk"
+        "ask your department's nodal officer for iGOT Karmayogi, or write to the Karmayogi support desk"
     )
 
     @field_validator("pre_approved_domains", "approved_domains")
@@ -94,9 +93,7 @@ class IdentitySettings(BaseModel):
         """Called by the gateway in production only."""
         problems = []
         if not self.session_keys:
-            problems.append(
-                "session_keys: configure a signing key (PEM); the development key is refused"
-            )
+            problems.append("session_keys: configure a signing key (PEM); the development key is refused")
         if self.dev_sign_in:
             problems.append("dev_sign_in: development sign-in is refused in production")
         if not self.cookie_secure:

@@ -72,9 +72,7 @@ def issue(
     return token, expires
 
 
-def verify(
-    ring: KeyRing, token: str, *, issuer: str, leeway: int, now: dt.datetime
-) -> SessionClaims:
+def verify(ring: KeyRing, token: str, *, issuer: str, leeway: int, now: dt.datetime) -> SessionClaims:
     """Check size, key, algorithm, signature, issuer, audience and times."""
     header = unverified_header(token)
     kid = header.get("kid")

@@ -97,9 +97,7 @@ class JwksCache:
             try:
                 keys = parse_jwks(await self._fetch())
             except Exception as exc:  # keep the last good keys
-                log.warning(
-                    "JWKS fetch failed; keeping the last good keys", extra={"error": str(exc)}
-                )
+                log.warning("JWKS fetch failed; keeping the last good keys", extra={"error": str(exc)})
                 return
             self._keys = keys
             self._fetched_at = self._clock()

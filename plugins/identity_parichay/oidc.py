@@ -61,9 +61,7 @@ class OidcClient:
         url = (await self.metadata())["jwks_uri"]
         return await get_json(self.http, url, self.settings.timeout_seconds)
 
-    async def verify(
-        self, token: str, *, audience: str, nonce: str | None = None
-    ) -> dict[str, Any]:
+    async def verify(self, token: str, *, audience: str, nonce: str | None = None) -> dict[str, Any]:
         return await verify_jwt(
             token,
             jwks=self.jwks,

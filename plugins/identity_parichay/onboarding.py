@@ -31,9 +31,7 @@ class OnboardingLine:
     name: str | None
 
 
-async def onboard(
-    session: AsyncSession, line: OnboardingLine, onboarded_by: str
-) -> OnboardedMobileRow:
+async def onboard(session: AsyncSession, line: OnboardingLine, onboarded_by: str) -> OnboardedMobileRow:
     """Record one onboarded mobile. The same number again for the same
     organisation changes nothing; for another organisation it is a conflict."""
     mobile = normalise_mobile(line.mobile)
@@ -66,9 +64,7 @@ async def onboard(
 
 
 async def onboarded(session: AsyncSession, mobile: str) -> OnboardedMobileRow | None:
-    return await session.scalar(
-        select(OnboardedMobileRow).where(OnboardedMobileRow.mobile == mobile)
-    )
+    return await session.scalar(select(OnboardedMobileRow).where(OnboardedMobileRow.mobile == mobile))
 
 
 def parse_csv(text: str) -> list[OnboardingLine]:
@@ -91,9 +87,7 @@ def parse_csv(text: str) -> list[OnboardingLine]:
         if not record.get("organisation_id"):
             problems.append(f"line {number}: organisation_id is empty")
             continue
-        lines.append(
-            OnboardingLine(record["mobile"], record["organisation_id"], record.get("name") or None)
-        )
+        lines.append(OnboardingLine(record["mobile"], record["organisation_id"], record.get("name") or None))
     if problems:
         raise BadUserInput("Nothing was onboarded:\n" + "\n".join(problems[:50]))
     return lines
@@ -120,9 +114,7 @@ async def onboard_mobile(
     principal = ctx.require_principal()
     await ctx.authz.require_org_admin(str(organisation_id), "onboard learners")
     async with ctx.write() as session:
-        row = await onboard(
-            session, OnboardingLine(mobile, str(organisation_id), name), principal.learner_id
-        )
+        row = await onboard(session, OnboardingLine(mobile, str(organisation_id), name), principal.learner_id)
     return OnboardedMobile(
         mobile=row.mobile,
         name=row.name,

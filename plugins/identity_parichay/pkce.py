@@ -88,9 +88,7 @@ async def consume(gateway: Gateway, mode: str, state: str | None) -> SignInState
     async with gateway.db.write_sessionmaker() as session, session.begin():
         row = await session.get(SignInStateRow, state_hash(state), with_for_update=True)
         if row is None or row.mode != mode:
-            raise StateError(
-                "This sign-in link was already used or is unknown; start signing in again."
-            )
+            raise StateError("This sign-in link was already used or is unknown; start signing in again.")
         await session.delete(row)
     if row.expires_at <= utcnow():
         raise StateError("This sign-in took too long and expired; start signing in again.")

@@ -167,9 +167,7 @@ async def _parichay_identity(
     return identity, access_token, record.organisation_id
 
 
-async def _oidc_identity(
-    rt: Runtime, row: SignInStateRow, code: str
-) -> tuple[VerifiedIdentity, str, None]:
+async def _oidc_identity(rt: Runtime, row: SignInStateRow, code: str) -> tuple[VerifiedIdentity, str, None]:
     assert rt.oidc is not None
     settings = rt.settings.oidc
     metadata = await rt.oidc.metadata()
@@ -219,18 +217,14 @@ async def callback(request: Request, mode: str) -> Response:
         return problem(request, 400, str(exc))
     cookie = request.cookies.get(sign_in_cookie(mode), "")
     if not hmac.compare_digest(cookie.encode(), (params.get("state") or "").encode()):
-        return problem(
-            request, 400, "This sign-in was started in another browser; start signing in again."
-        )
+        return problem(request, 400, "This sign-in was started in another browser; start signing in again.")
     if not params.get("code"):
         return problem(request, 400, f"{provider_name} sent no authorization code; try again.")
     try:
         if mode == "oidc":
             identity, upstream, organisation = await _oidc_identity(rt, row, params["code"])
         else:
-            identity, upstream, organisation = await _parichay_identity(
-                rt, mode, row, params["code"]
-            )
+            identity, upstream, organisation = await _parichay_identity(rt, mode, row, params["code"])
         learner = await sign_in_learner(gateway, identity, by_mobile_organisation=organisation)
     except SignInRefused as exc:
         return problem(request, exc.status, exc.message)

@@ -21,9 +21,7 @@ class Runtime:
         self.settings: ParichaySettings = gateway.plugin_settings(NAME)
         # No redirects: an identity provider's answers are read as given.
         self.http = httpx.AsyncClient(follow_redirects=False, trust_env=False)
-        self.oidc = (
-            OidcClient(self.settings.oidc, self.http) if self.settings.oidc.enabled else None
-        )
+        self.oidc = OidcClient(self.settings.oidc, self.http) if self.settings.oidc.enabled else None
 
     def redirect_uri(self, mode: str) -> str:
         return f"{self.gateway.settings.public_url.rstrip('/')}/auth/{mode}/callback"

@@ -31,9 +31,10 @@ def test_plugins_lists_the_core_and_the_four_plugin_packages(env: dict[str, str]
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     names = [line.split()[0] for line in lines[1:]]
-    assert names[:6] == [
+    assert names[:7] == [
         "core",
         "catalogue",
+        "identity",
         "identity_parichay",
         "content_istm",
         "content_ignou",

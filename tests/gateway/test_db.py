@@ -14,7 +14,7 @@ from gateway.directory.models import OrganisationRow
 from gateway.errors import StartupError
 from gateway.host import build_gateway
 from gateway.settings import load_settings
-from gateway.testing import GatewayClient
+from gateway.testing import GatewayClient, production_plugin_settings
 
 
 async def test_every_lineage_creates_exactly_its_models(database_url: str) -> None:
@@ -49,7 +49,12 @@ def _own_tables(metadata):
 
 
 async def test_production_refuses_pending_migrations_and_names_the_command(database_url: str) -> None:
-    settings = load_settings(environment="production", database_url=database_url, secret_key="k" * 40)
+    settings = load_settings(
+        environment="production",
+        database_url=database_url,
+        secret_key="k" * 40,
+        plugins=production_plugin_settings(),
+    )
     gateway = build_gateway(settings)
     try:
         with pytest.raises(StartupError, match="karmayogi db upgrade"):

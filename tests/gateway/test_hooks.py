@@ -68,6 +68,10 @@ async def test_hook_principal_from_request(fixtures: dict[str, Any], tmp_path: P
     await run_example("principal_from_request", tmp_path / "example", fixtures)
 
 
+async def test_hook_session_ended(fixtures: dict[str, Any], tmp_path: Path) -> None:
+    await run_example("session_ended", tmp_path / "example", fixtures)
+
+
 async def test_hook_startup(fixtures: dict[str, Any], tmp_path: Path) -> None:
     await run_example("startup", tmp_path / "example", fixtures)
 

@@ -11,6 +11,7 @@ from gateway import hookimpl
 from gateway.app import create_app
 from gateway.errors import StartupError
 from gateway.settings import load_settings
+from gateway.testing import production_plugin_settings
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -109,6 +110,7 @@ def test_production_with_real_settings_starts(tmp_path: Path) -> None:
         environment="production",
         database_url="postgresql+asyncpg://app:pw@db.internal/karmayogi",
         secret_key="s" * 40,
+        plugins=production_plugin_settings(),
     )
     app = create_app(settings)
     assert app.state.gateway.settings.graphiql_enabled is False

@@ -15,8 +15,8 @@ from gateway.cli import build_cli
 from gateway.identity.settings import IdentitySettings
 from gateway.settings import load_settings
 from gateway.testing import GatewayClient
-from identity.helpers import bearer, ed25519_pem
 from plugins.identity_parichay.settings import ParichaySettings
+from tests.identity.helpers import bearer, ed25519_pem
 
 DOC = Path(__file__).parents[2] / "docs" / "identity.md"
 

@@ -14,8 +14,8 @@ from gateway.host import Gateway
 from gateway.identity.http import signed_in_response
 from gateway.identity.registration import VerifiedIdentity, sign_in_learner
 from gateway.testing import GatewayClient, MakeGateway, error_codes
-from identity.helpers import bearer
 from schema.identity import EndedSession, Principal
+from tests.identity.helpers import bearer
 
 ME = "{ me { id } }"
 
@@ -29,9 +29,7 @@ class StateSso:
         self.ended: list[EndedSession] = []
 
     @hookimpl
-    async def principal_from_request(
-        self, request: HTTPConnection, gateway: Gateway
-    ) -> Principal | None:
+    async def principal_from_request(self, request: HTTPConnection, gateway: Gateway) -> Principal | None:
         email = request.headers.get(f"x-{self.name}-user")
         if not email:
             return None
@@ -92,9 +90,7 @@ async def test_a_second_source_starts_gateway_sessions_and_hears_of_their_end(
     api = client.browser()
     answer = await api.get("/auth/haryana/callback", params={"email": "manoj.kumar@hry.nic.in"})
     token = answer.json()["accessToken"]
-    assert (await client.graphql(ME, headers=bearer(token)))["data"]["me"]["id"] == (
-        "learner:demo-manoj"
-    )
+    assert (await client.graphql(ME, headers=bearer(token)))["data"]["me"]["id"] == ("learner:demo-manoj")
     assert (await api.post("/auth/logout", headers=bearer(token))).status_code == 200
     assert [(s.learner_id, s.source) for s in haryana.ended] == [("learner:demo-manoj", "haryana")]
     body = await client.graphql(ME, headers=bearer(token), expect_errors=True)

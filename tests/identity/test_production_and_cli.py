@@ -13,7 +13,7 @@ from gateway.errors import StartupError
 from gateway.host import build_gateway
 from gateway.settings import load_settings
 from gateway.testing import GatewayClient, MakeGateway
-from identity.helpers import bearer, ed25519_pem, run_cli
+from tests.identity.helpers import bearer, ed25519_pem, run_cli
 
 PRODUCTION: dict[str, Any] = {
     "environment": "production",
@@ -55,9 +55,7 @@ def test_production_starts_with_a_configured_key_and_no_dev_sign_in() -> None:
 
 
 def test_settings_refuse_a_key_that_is_not_pem() -> None:
-    settings = load_settings(
-        plugins={"identity": {"session_keys": [{"kid": "k", "private_key": "x"}]}}
-    )
+    settings = load_settings(plugins={"identity": {"session_keys": [{"kid": "k", "private_key": "x"}]}})
     with pytest.raises(StartupError, match=r"plugins\.identity\.session_keys\.0") as refused:
         build_gateway(settings)
     assert "not an unencrypted PEM" in str(refused.value)
@@ -88,12 +86,8 @@ async def test_token_command_refuses_unknown_and_non_demo_learners(
     assert result.stdout.strip() == ""
 
 
-async def test_token_command_is_refused_in_production(
-    client: GatewayClient, database_url: str
-) -> None:
-    result = run_cli(
-        database_url, "token", "asha.verma@dopt.gov.in", KARMAYOGI_ENVIRONMENT="production"
-    )
+async def test_token_command_is_refused_in_production(client: GatewayClient, database_url: str) -> None:
+    result = run_cli(database_url, "token", "asha.verma@dopt.gov.in", KARMAYOGI_ENVIRONMENT="production")
     assert result.returncode == 1 and result.stdout.strip() == ""
     assert "Production refuses" in result.stderr
 
@@ -110,15 +104,11 @@ async def test_admin_grant_bootstraps_roles(client: GatewayClient, database_url:
     )
     assert result.returncode == 0, result.stderr
     assert "Granted MDO_ADMIN on org:dopt" in result.stdout
-    again = run_cli(
-        database_url, "admin", "grant", "asha.verma@dopt.gov.in", "MDO_ADMIN", "-o", "org:dopt"
-    )
+    again = run_cli(database_url, "admin", "grant", "asha.verma@dopt.gov.in", "MDO_ADMIN", "-o", "org:dopt")
     assert again.returncode == 0 and "Nothing to do" in again.stdout
     async with client.gateway.db.sessionmaker() as session:
         grants = (
-            await session.scalars(
-                select(RoleGrantRow).where(RoleGrantRow.learner_id == "learner:demo-asha")
-            )
+            await session.scalars(select(RoleGrantRow).where(RoleGrantRow.learner_id == "learner:demo-asha"))
         ).all()
     assert [(g.role, g.organisation_id) for g in grants] == [("MDO_ADMIN", "org:dopt")]
     body = await client.graphql(
@@ -143,9 +133,7 @@ async def test_admin_grant_refuses_bad_grants(
     assert result.returncode == 1 and message in result.stderr
     async with client.gateway.db.sessionmaker() as session:
         assert (
-            await session.scalars(
-                select(RoleGrantRow).where(RoleGrantRow.learner_id == "learner:demo-asha")
-            )
+            await session.scalars(select(RoleGrantRow).where(RoleGrantRow.learner_id == "learner:demo-asha"))
         ).all() == []
 
 

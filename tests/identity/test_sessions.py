@@ -15,7 +15,7 @@ from gateway.identity.models import SessionRow
 from gateway.identity.plugin import key_ring, session_service
 from gateway.identity.settings import SessionKey
 from gateway.testing import GatewayClient, MakeGateway, error_codes
-from identity.helpers import bearer, ed25519_pem, p256_pem
+from tests.identity.helpers import bearer, ed25519_pem, p256_pem
 
 ME = "{ me { id name } }"
 
@@ -36,9 +36,7 @@ async def test_session_token_signs_in_over_bearer(client: GatewayClient) -> None
     "authorization",
     ["Basic YXNoYTpwYXNz", "Bearer not-a-token", "Bearer " + "x" * 9000, "Token abc"],
 )
-async def test_credentials_nobody_accepts_are_refused(
-    client: GatewayClient, authorization: str
-) -> None:
+async def test_credentials_nobody_accepts_are_refused(client: GatewayClient, authorization: str) -> None:
     body = await client.graphql(ME, headers={"Authorization": authorization}, expect_errors=True)
     assert body["_status"] == 401 and error_codes(body) == ["UNAUTHENTICATED"]
 
@@ -104,9 +102,7 @@ async def test_disabled_learner_cannot_refresh(client: GatewayClient) -> None:
         await session.execute(
             update(LearnerRow).where(LearnerRow.id == "learner:demo-asha").values(status="DISABLED")
         )
-    answer = await client.browser().post(
-        "/auth/refresh", json={"refreshToken": issued.refresh_token}
-    )
+    answer = await client.browser().post("/auth/refresh", json={"refreshToken": issued.refresh_token})
     assert answer.status_code == 401 and "disabled" in answer.json()["error"]["message"]
 
 
@@ -209,9 +205,7 @@ async def test_rotated_out_key_is_refused_after_its_tokens_expire(
         now=signed_at,
     )
     assert (
-        key_ring(client.gateway).verifying_key(
-            "2026-a", int(signed_at.timestamp()), dt.datetime.now(dt.UTC)
-        )
+        key_ring(client.gateway).verifying_key("2026-a", int(signed_at.timestamp()), dt.datetime.now(dt.UTC))
         is None
     )
     body = await me_with(client, old)

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from identity_parichay.provider import RunningProvider, User, run_provider
+from tests.identity_parichay.provider import RunningProvider, User, run_provider
 
 KAVITA = User(
     sub="kavita",

@@ -41,9 +41,7 @@ async def start_sign_in(browser: httpx.AsyncClient, mode: str, sub: str, query: 
     return callback
 
 
-async def sign_in(
-    browser: httpx.AsyncClient, mode: str, sub: str, query: str = ""
-) -> httpx.Response:
+async def sign_in(browser: httpx.AsyncClient, mode: str, sub: str, query: str = "") -> httpx.Response:
     return await browser.get(await start_sign_in(browser, mode, sub, query))
 
 
@@ -54,9 +52,7 @@ async def graphql(
     token: str | None = None,
 ) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return await browser.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
+    return await browser.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
 
 
 async def counts(client: GatewayClient) -> tuple[int, int]:

@@ -82,21 +82,15 @@ class Issuer:
 
     def unsigned(self, header: dict[str, Any], claims: dict[str, Any], secret: bytes | None) -> str:
         """A token made by hand: ``secret`` gives an HS256 MAC, ``None`` no signature."""
-        signing_input = (
-            b64(json.dumps(header).encode()) + "." + b64(json.dumps(claims).encode())
-        ).encode()
-        signature = (
-            b"" if secret is None else hmac.new(secret, signing_input, hashlib.sha256).digest()
-        )
+        signing_input = (b64(json.dumps(header).encode()) + "." + b64(json.dumps(claims).encode())).encode()
+        signature = b"" if secret is None else hmac.new(secret, signing_input, hashlib.sha256).digest()
         return signing_input.decode() + "." + b64(signature)
 
     def public_pem(self, kid: str = "k1") -> bytes:
         return (
             self.keys[kid]
             .public_key()
-            .public_bytes(
-                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-            )
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         )
 
 

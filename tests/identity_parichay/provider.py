@@ -74,9 +74,7 @@ class StrictProvider:
                 self.token_requests.append(form)
             if form.get("grant_type") == "authorization_code":
                 with self.lock:
-                    challenge, challenge_method = self.challenges.pop(
-                        form.get("code", ""), (None, None)
-                    )
+                    challenge, challenge_method = self.challenges.pop(form.get("code", ""), (None, None))
                 verifier = form.get("code_verifier", "")
                 if challenge_method != "S256" or not challenge or s256(verifier) != challenge:
                     return self._answer(

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from gateway.testing import GatewayClient, MakeGateway, error_codes
-from identity_parichay.flow import counts, graphql, parichay_gateway, sign_in
-from identity_parichay.provider import RunningProvider
 from plugins.identity_parichay.models import OnboardedMobileRow
+from tests.identity_parichay.flow import counts, graphql, parichay_gateway, sign_in
+from tests.identity_parichay.provider import RunningProvider
 
 ONBOARD = (
     "mutation($org: ID!, $mobile: String!, $name: String) { onboardMobile("
@@ -88,9 +88,7 @@ async def test_parichay_learner_signing_in_by_jan_parichay_stays_one_learner(
     ("admin", "org"),
     [("learner:demo-asha", "org:dopt"), ("learner:demo-vikram", "org:haryana")],
 )
-async def test_only_admins_of_the_organisation_onboard(
-    client: GatewayClient, admin: str, org: str
-) -> None:
+async def test_only_admins_of_the_organisation_onboard(client: GatewayClient, admin: str, org: str) -> None:
     body = await onboard(client, admin, org, "9822233344")
     assert error_codes(body) == ["FORBIDDEN"]
     async with client.gateway.db.sessionmaker() as session:
@@ -98,9 +96,7 @@ async def test_only_admins_of_the_organisation_onboard(
 
 
 async def test_bad_and_conflicting_numbers(client: GatewayClient) -> None:
-    assert error_codes(await onboard(client, "learner:demo-admin", "org:dopt", "12345")) == [
-        "BAD_USER_INPUT"
-    ]
+    assert error_codes(await onboard(client, "learner:demo-admin", "org:dopt", "12345")) == ["BAD_USER_INPUT"]
     await onboard(client, "learner:demo-admin", "org:dopt", "9822233344")
     same = await onboard(client, "learner:demo-admin", "org:dopt", "9822233344")
     assert not same.get("errors")
@@ -136,9 +132,7 @@ async def test_cli_onboards_a_csv_all_or_nothing(
         assert await session.get(OnboardedMobileRow, "9811100001") is None
 
     good = tmp_path / "good.csv"
-    good.write_text(
-        "mobile,organisation_id,name\n9811100001,org:dopt,A\n+91 98111 00002,org:istm,B\n"
-    )
+    good.write_text("mobile,organisation_id,name\n9811100001,org:dopt,A\n+91 98111 00002,org:istm,B\n")
     result = run_cli(database_url, "learners", "onboard", str(good))
     assert result.returncode == 0, result.stderr
     assert "Onboarded 2" in result.stdout

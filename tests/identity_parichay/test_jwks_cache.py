@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from identity_parichay.issuer import new_rsa, public_jwk
 from plugins.identity_parichay.jwks import JwksCache
+from tests.identity_parichay.issuer import new_rsa, public_jwk
 
 K1, K2 = public_jwk(new_rsa(), "k1"), public_jwk(new_rsa(), "k2")
 

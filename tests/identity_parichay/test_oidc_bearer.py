@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from gateway.testing import GatewayClient, MakeGateway, error_codes
-from identity_parichay.flow import counts
-from identity_parichay.issuer import Issuer, b64, new_rsa, public_jwk, run_issuer
+from tests.identity_parichay.flow import counts
+from tests.identity_parichay.issuer import Issuer, b64, new_rsa, public_jwk, run_issuer
 
 ME = "{ me { name email } }"
 
@@ -41,9 +41,7 @@ async def client(make_gateway: MakeGateway, issuer: Issuer) -> GatewayClient:
 
 
 async def ask(client: GatewayClient, token: str) -> dict[str, object]:
-    return await client.graphql(
-        ME, headers={"Authorization": f"Bearer {token}"}, expect_errors=True
-    )
+    return await client.graphql(ME, headers={"Authorization": f"Bearer {token}"}, expect_errors=True)
 
 
 async def test_a_valid_access_token_signs_in_and_registers_by_policy(
@@ -102,9 +100,7 @@ async def test_bad_token_is_refused_and_creates_nothing(
     assert await counts(client) == before
 
 
-async def test_unknown_kid_is_refused_after_one_refetch(
-    client: GatewayClient, issuer: Issuer
-) -> None:
+async def test_unknown_kid_is_refused_after_one_refetch(client: GatewayClient, issuer: Issuer) -> None:
     assert "data" in await ask(client, issuer.token())  # keys cached
     fetched = issuer.jwks_requests
     issuer.keys["k9"] = new_rsa()  # signed by a key the issuer does not publish

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import update
 
 from gateway.testing import GatewayClient, MakeGateway
-from identity_parichay.flow import counts, graphql, start_sign_in
-from identity_parichay.provider import RunningProvider, User, run_provider
 from plugins.identity_parichay.models import SignInStateRow
+from tests.identity_parichay.flow import counts, graphql, start_sign_in
+from tests.identity_parichay.provider import RunningProvider, User, run_provider
 
 MEERA = User(
     sub="meera",

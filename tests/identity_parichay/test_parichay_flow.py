@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from gateway.testing import MakeGateway
-from identity_parichay.flow import (
+from tests.identity_parichay.flow import (
     ME,
     counts,
     graphql,
@@ -16,7 +16,7 @@ from identity_parichay.flow import (
     sign_in,
     start_sign_in,
 )
-from identity_parichay.provider import RunningProvider, s256
+from tests.identity_parichay.provider import RunningProvider, s256
 
 
 async def test_sign_in_profile_sign_out_and_token_refused(
@@ -29,9 +29,7 @@ async def test_sign_in_profile_sign_out_and_token_refused(
     answer = await sign_in(browser, "parichay", "kavita")
     assert answer.status_code == 303
     assert answer.headers["location"] == "/graphql"
-    cookie = next(
-        c for c in answer.headers.get_list("set-cookie") if c.startswith("karmayogi_session=")
-    )
+    cookie = next(c for c in answer.headers.get_list("set-cookie") if c.startswith("karmayogi_session="))
     assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=lax" in cookie
     token = browser.cookies["karmayogi_session"]
 
@@ -68,9 +66,7 @@ async def test_sign_in_profile_sign_out_and_token_refused(
     assert len(provider.strict.revoked) == 1
     upstream = next(iter(provider.strict.revoked))
     async with httpx.AsyncClient(trust_env=False) as idp:
-        details = await idp.get(
-            f"{provider.url}/userinfo", headers={"Authorization": f"Bearer {upstream}"}
-        )
+        details = await idp.get(f"{provider.url}/userinfo", headers={"Authorization": f"Bearer {upstream}"})
     assert details.status_code == 401
 
 

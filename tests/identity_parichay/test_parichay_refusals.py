@@ -15,10 +15,10 @@ from sqlalchemy import update
 
 from gateway.directory.models import LearnerRow
 from gateway.testing import GatewayClient, MakeGateway
-from identity_parichay.flow import counts, parichay_gateway, sign_in, start_sign_in
-from identity_parichay.provider import RunningProvider
 from plugins.identity_parichay.models import SignInStateRow
 from plugins.identity_parichay.pkce import new_verifier, s256_challenge, state_hash
+from tests.identity_parichay.flow import counts, parichay_gateway, sign_in, start_sign_in
+from tests.identity_parichay.provider import RunningProvider
 
 
 @pytest.fixture
@@ -70,9 +70,7 @@ async def test_expired_state(client: GatewayClient) -> None:
     callback = await start_sign_in(browser, "parichay", "kavita")
     async with client.gateway.db.write_sessionmaker() as session, session.begin():
         await session.execute(
-            update(SignInStateRow).values(
-                expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
-            )
+            update(SignInStateRow).values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
         )
     message = await refused(client, await browser.get(callback), 400, before)
     assert "expired" in message
@@ -152,9 +150,7 @@ async def test_provider_refusal_is_reported(client: GatewayClient) -> None:
 
 async def test_browsers_get_a_page_not_json(client: GatewayClient) -> None:
     browser = client.browser()
-    answer = await browser.get(
-        "/auth/parichay/callback?state=nope&code=x", headers={"Accept": "text/html"}
-    )
+    answer = await browser.get("/auth/parichay/callback?state=nope&code=x", headers={"Accept": "text/html"})
     assert answer.status_code == 400
     assert answer.headers["content-type"].startswith("text/html")
     assert "start signing in again" in answer.text

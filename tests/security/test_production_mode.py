@@ -10,7 +10,7 @@ import pytest
 import strawberry
 
 from gateway import hookimpl
-from gateway.testing import GatewayClient, error_codes
+from gateway.testing import GatewayClient, error_codes, production_plugin_settings
 from schema.contribution import SchemaContribution
 from tests.security.probe import Calls, ProbePlugin, bounded
 
@@ -18,6 +18,7 @@ PRODUCTION: dict[str, Any] = {
     "environment": "production",
     "secret_key": "k" * 40,
     "load_demo_data": False,
+    "plugins": production_plugin_settings(),
 }
 
 

@@ -34,9 +34,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_gateway_sessions")),
         sa.UniqueConstraint("refresh_hash", name=op.f("uq_gateway_sessions_refresh_hash")),
     )
-    op.create_index(
-        op.f("ix_gateway_sessions_learner_id"), "gateway_sessions", ["learner_id"], unique=False
-    )
+    op.create_index(op.f("ix_gateway_sessions_learner_id"), "gateway_sessions", ["learner_id"], unique=False)
     op.create_index(
         op.f("ix_gateway_sessions_previous_refresh_hash"),
         "gateway_sessions",

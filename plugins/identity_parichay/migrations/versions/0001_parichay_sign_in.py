@@ -54,9 +54,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index(
-        op.f("ix_parichay_sign_in_states_expires_at"), table_name="parichay_sign_in_states"
-    )
+    op.drop_index(op.f("ix_parichay_sign_in_states_expires_at"), table_name="parichay_sign_in_states")
     op.drop_table("parichay_sign_in_states")
     op.drop_index(
         op.f("ix_parichay_onboarded_mobiles_organisation_id"),
