@@ -11,7 +11,7 @@ from gateway.catalogue.loaders import courses_by_id
 from gateway.catalogue.ranking import Filters, facet_counts, keep, rank_key, search_terms
 from gateway.context import RequestContext, context_of
 from gateway.directory.loaders import organisations_by_id
-from gateway.errors import BadUserInput
+from gateway.errors import BadUserInput, NotFound
 from schema.common import PageInfo
 from schema.content import (
     Collection,
@@ -75,11 +75,13 @@ async def courses(
     start_after = codec.decode(after) if after is not None else None
     terms = search_terms(search)
     filters = _filters(ctx, filter)
+    states = ctx.gateway.states  # a state module's providers reach only its states' learners
     providers = [
         p
         for pid, p in ctx.gateway.providers.items()
         if (filters.providers is None or pid in filters.providers)
         and (filters.delivery_mode is None or p.delivery_mode == filters.delivery_mode)
+        and await states.provider_reaches_principal(ctx, pid)
     ]
     found = await service.summaries(ctx, providers, " ".join(terms) or None)
     areas = await service.areas_of(ctx, found)
@@ -113,12 +115,20 @@ async def courses(
 
 
 async def course(info: Info, id: strawberry.ID) -> Course | None:
-    record = await context_of(info).load(courses_by_id, str(id))
+    ctx = context_of(info)
+    if not await ctx.gateway.states.course_reaches_principal(ctx, str(id)):
+        raise NotFound(f"No course {id}.")  # a state module's course, outside its states
+    record = await ctx.load(courses_by_id, str(id))
     return Course.of(record) if record is not None else None
 
 
-def providers(info: Info) -> list[Provider]:
-    return [Provider.of(p) for p in context_of(info).gateway.providers.values()]
+async def providers(info: Info) -> list[Provider]:
+    ctx = context_of(info)
+    return [
+        Provider.of(p)
+        for pid, p in ctx.gateway.providers.items()
+        if await ctx.gateway.states.provider_reaches_principal(ctx, pid)
+    ]
 
 
 async def collections(info: Info, designation: str | None = None) -> list[Collection]:

@@ -58,6 +58,8 @@ def register_schema(gateway: Gateway) -> SchemaContribution:
 
 
 async def _course(ctx: RequestContext, node_id: str) -> Any:
+    if not await ctx.gateway.states.course_reaches_principal(ctx, node_id):
+        return None  # a state module's course, outside its states
     record = await ctx.load(courses_by_id, node_id)
     return Course.of(record) if record is not None else None
 

@@ -145,6 +145,10 @@ class StateScope:
         owner = self.provider_owners.get(provider_id)
         return owner is None or await self.reaches_principal(ctx, owner)
 
+    async def course_reaches_principal(self, ctx: RequestContext, course_id: str) -> bool:
+        """Whether the signed-in learner may see course ``course_id`` (by its provider)."""
+        return await self.provider_reaches_principal(ctx, course_id.partition(":")[0])
+
     def describe(self) -> dict[str, Any]:
         """For ``/readyz`` and ``karmayogi plugins``: state module -> states it is on in."""
         return {name: sorted(self.states_of(name)) for name in sorted(self.modules)}

@@ -1,0 +1,136 @@
+"""The example state module (examples/haryana_ai_skilling), installed with pip and
+found only through its entry point: Haryana learners get its courses and
+HRMS field, others do not, and switching it off removes it but keeps its data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from gateway.testing import GatewayClient, MakeGateway, error_codes
+
+PACKAGE = Path(__file__).resolve().parents[2] / "examples" / "haryana_ai_skilling"
+ON = {"state_modules": {"org:haryana": ["haryana_ai_skilling"]}}
+MANOJ = "learner:demo-manoj"  # STATE_ADMIN, Haryana GAD
+DEEPAK = "learner:demo-deepak"  # Haryana revenue department
+ASHA = "learner:demo-asha"  # DoPT, a central ministry
+COURSE = "hr_ai:ai-for-governance"
+
+CATALOGUE = """
+query {
+  courses(filter: {providers: ["hr_ai"]}, first: 10) { totalCount edges { node { id title } } }
+  providers { id }
+}
+"""
+ONE = "query ($id: ID!) { course(id: $id) { id title } }"
+CODE = "{ me { hrmsEmployeeCode } }"
+SET = "mutation ($id: ID!, $code: String!) { setHrmsEmployeeCode(learnerId: $id, code: $code) { id hrmsEmployeeCode } }"
+
+
+@pytest.fixture
+def installed(pip_install: Callable[[Path], Path]) -> None:
+    pip_install(PACKAGE)
+
+
+async def haryana_on(make_gateway: MakeGateway) -> GatewayClient:
+    return await make_gateway(**ON)
+
+
+async def test_loads_through_its_entry_point(installed: None, make_gateway: MakeGateway) -> None:
+    client = await haryana_on(make_gateway)
+    info = client.gateway.plugins.infos["haryana_ai_skilling"]
+    assert info.source == "entry point (karmayogi-haryana-ai-skilling)"
+    assert client.gateway.states.describe()["haryana_ai_skilling"] == ["org:haryana"]
+    assert client.gateway.provider_owners["hr_ai"] == "haryana_ai_skilling"
+    status = {s.plugin: s for s in await client.gateway.migration_status()}
+    assert status["haryana_ai_skilling"].current == ("0001",)
+
+
+async def test_haryana_learners_see_its_courses(installed: None, make_gateway: MakeGateway) -> None:
+    client = await haryana_on(make_gateway)
+    for learner in (MANOJ, DEEPAK):
+        body = await client.graphql(CATALOGUE, as_learner=learner)
+        assert body["data"]["courses"]["totalCount"] == 3
+        assert COURSE in {e["node"]["id"] for e in body["data"]["courses"]["edges"]}
+        assert "hr_ai" in {p["id"] for p in body["data"]["providers"]}
+        one = await client.graphql(ONE, {"id": COURSE}, as_learner=learner)
+        assert one["data"]["course"]["title"] == "AI for Good Governance in Haryana"
+
+
+async def test_other_learners_do_not(installed: None, make_gateway: MakeGateway) -> None:
+    client = await haryana_on(make_gateway)
+    body = await client.graphql(CATALOGUE, as_learner=ASHA)
+    assert body["data"]["courses"] == {"totalCount": 0, "edges": []}
+    assert "hr_ai" not in {p["id"] for p in body["data"]["providers"]}
+    assert {p["id"] for p in body["data"]["providers"]} >= {"istm"}
+    everything = await client.graphql("{ courses(first: 100) { edges { node { id } } } }", as_learner=ASHA)
+    assert not [e for e in everything["data"]["courses"]["edges"] if e["node"]["id"].startswith("hr_ai:")]
+    one = await client.graphql(ONE, {"id": COURSE}, as_learner=ASHA, expect_errors=True)
+    assert one["data"] == {"course": None}
+    assert error_codes(one) == ["NOT_FOUND"]
+    node = await client.graphql('{ node(id: "hr_ai:ai-for-governance") { id } }', as_learner=ASHA)
+    assert node["data"]["node"] is None
+    anonymous = await client.graphql(ONE, {"id": COURSE}, expect_errors=True)
+    assert error_codes(anonymous) == ["NOT_FOUND"]
+
+
+async def test_hrms_code_field_reaches_haryana_learners_only(
+    installed: None, make_gateway: MakeGateway
+) -> None:
+    client = await haryana_on(make_gateway)
+    assert (await client.graphql(CODE, as_learner=MANOJ))["data"]["me"] == {"hrmsEmployeeCode": "HR004512"}
+    assert (await client.graphql(CODE, as_learner=ASHA))["data"]["me"] == {"hrmsEmployeeCode": None}
+    # the SPV admin (outside Haryana) sees a Haryana learner's code: the rule follows the learner shown
+    shown = await client.graphql(
+        'query { learner(id: "learner:demo-deepak") { hrmsEmployeeCode } }', as_learner="learner:demo-admin"
+    )
+    assert shown["data"]["learner"] == {"hrmsEmployeeCode": "HR007731"}
+
+
+async def test_setting_the_code(installed: None, make_gateway: MakeGateway) -> None:
+    client = await haryana_on(make_gateway)
+    done = await client.graphql(SET, {"id": DEEPAK, "code": "hr123456"}, as_learner=MANOJ)
+    assert done["data"]["setHrmsEmployeeCode"] == {"id": DEEPAK, "hrmsEmployeeCode": "HR123456"}
+    bad = await client.graphql(SET, {"id": DEEPAK, "code": "12345"}, as_learner=MANOJ, expect_errors=True)
+    assert error_codes(bad) == ["BAD_USER_INPUT"]
+    taken = await client.graphql(
+        SET, {"id": DEEPAK, "code": "HR004512"}, as_learner=MANOJ, expect_errors=True
+    )
+    assert error_codes(taken) == ["CONFLICT"]
+    outsider = await client.graphql(
+        SET, {"id": ASHA, "code": "HR999999"}, as_learner=ASHA, expect_errors=True
+    )
+    assert error_codes(outsider) == ["FORBIDDEN"]
+    still = await client.graphql(
+        'query { learner(id: "learner:demo-deepak") { hrmsEmployeeCode } }', as_learner=MANOJ
+    )
+    assert still["data"]["learner"] == {"hrmsEmployeeCode": "HR123456"}
+
+
+async def test_switching_it_off_removes_it_and_keeps_its_data(
+    installed: None, make_gateway: MakeGateway
+) -> None:
+    await haryana_on(make_gateway)
+    off = await make_gateway()  # same database, the module no longer listed for Haryana
+    body = await off.graphql(CATALOGUE, as_learner=MANOJ)
+    assert body["data"]["courses"]["totalCount"] == 0
+    assert "hr_ai" not in {p["id"] for p in body["data"]["providers"]}
+    assert (await off.graphql(CODE, as_learner=MANOJ))["data"]["me"] == {"hrmsEmployeeCode": None}
+    one = await off.graphql(ONE, {"id": COURSE}, as_learner=MANOJ, expect_errors=True)
+    assert error_codes(one) == ["NOT_FOUND"]
+    async with off.gateway.db.sessionmaker() as session:
+        kept = await session.scalar(
+            text("SELECT code FROM haryana_hrms_codes WHERE learner_id = :id"), {"id": MANOJ}
+        )
+    assert kept == "HR004512"
+    on_again = await haryana_on(make_gateway)
+    assert (await on_again.graphql(CODE, as_learner=MANOJ))["data"]["me"] == {"hrmsEmployeeCode": "HR004512"}
+
+
+async def test_not_installed_means_not_loaded(make_gateway: MakeGateway) -> None:
+    client = await make_gateway()
+    assert "haryana_ai_skilling" not in client.gateway.plugins.infos
+    assert "hr_ai" not in client.gateway.providers
