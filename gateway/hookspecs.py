@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from schema.contribution import MigrationLineage, NodeResolver, SchemaContribution
     from schema.identity import EndedSession, Principal
     from schema.passbook import PassbookBackend
+    from schema.plan_rules import PlanRule
     from schema.providers import CollectionRecord, ContentProvider
 
 PROJECT = "karmayogi_gateway"
@@ -107,6 +108,17 @@ def register_state_module(gateway: Gateway) -> bool | None:
     (``{"org:haryana": ["plugin_name"]}``); everywhere else its fields are
     null, its mutations refused, its providers' courses hidden and its plan
     rules skipped. See ``gateway/states`` and docs/plugins.md.
+    """
+
+
+@hookspec
+def register_plan_rules(gateway: Gateway) -> Iterable[PlanRule] | None:
+    """Return plan rules: courses due by a date for learners of an organisation's
+    subtree (``schema.plan_rules.PlanRule``).
+
+    Asked once per app, on first use. The passbook's plan merges them with the
+    plan items organisations store (``gateway.states.plans.plan_rules_for``);
+    a state module's rules apply only in the states that switch it on.
     """
 
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("gateway.catalogue")
 COLLECTIONS = "catalogue.collections"
+COLLECTION_OWNERS = "catalogue.collection_owners"
 
 
 @hookimpl
@@ -93,6 +94,7 @@ def startup(gateway: Gateway) -> None:
             seen[record.id] = plugin
             gathered.append(record)
     gateway.state[COLLECTIONS] = gathered
+    gateway.state[COLLECTION_OWNERS] = seen  # collection id -> plugin, for state modules' scope
 
 
 @hookimpl

@@ -52,8 +52,12 @@ async def areas_of(ctx: RequestContext, summaries: Sequence[CourseSummary]) -> d
 
 
 async def all_collections(ctx: RequestContext) -> list[CollectionRecord]:
-    """Providers' collections (asked concurrently) then state modules' ones."""
-    providers = list(ctx.gateway.providers.values())
+    """Providers' collections (asked concurrently) then state modules' ones,
+    leaving out those of state modules that do not reach the signed-in learner."""
+    states = ctx.gateway.states
+    providers = [
+        p for p in ctx.gateway.providers.values() if await states.provider_reaches_principal(ctx, p.id)
+    ]
 
     async def of(provider: ContentProvider) -> list[CollectionRecord]:
         try:
@@ -64,7 +68,9 @@ async def all_collections(ctx: RequestContext) -> list[CollectionRecord]:
 
     found = await asyncio.gather(*(of(p) for p in providers))
     extra: list[CollectionRecord] = ctx.gateway.state.get("catalogue.collections", [])
-    return [c for batch in found for c in batch] + list(extra)
+    owners: dict[str, str] = ctx.gateway.state.get("catalogue.collection_owners", {})
+    reaching = [c for c in extra if c.id not in owners or await states.reaches_principal(ctx, owners[c.id])]
+    return [c for batch in found for c in batch] + reaching
 
 
 def for_designation(collections: list[CollectionRecord], designation: str | None) -> list[CollectionRecord]:

@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from gateway.context import RequestContext
+from gateway.directory.loaders import learners_by_id
+from gateway.states.plans import plan_rules_for
 from gateway.testing import GatewayClient, MakeGateway, error_codes
+from schema.identity import Principal
+from schema.plan_rules import financial_year_end
 
 PACKAGE = Path(__file__).resolve().parents[2] / "examples" / "haryana_ai_skilling"
 ON = {"state_modules": {"org:haryana": ["haryana_ai_skilling"]}}
@@ -128,6 +133,42 @@ async def test_switching_it_off_removes_it_and_keeps_its_data(
     assert kept == "HR004512"
     on_again = await haryana_on(make_gateway)
     assert (await on_again.graphql(CODE, as_learner=MANOJ))["data"]["me"] == {"hrmsEmployeeCode": "HR004512"}
+
+
+async def plan_courses(client: GatewayClient, learner_id: str) -> dict[str, object]:
+    ctx = RequestContext(
+        gateway=client.gateway,
+        request=None,
+        principal=Principal(learner_id=learner_id, source="test"),
+        request_id="test",
+    )
+    row = await ctx.load(learners_by_id, learner_id)
+    assert row is not None
+    return {rule.course_id: rule.due_date for _, rule in await plan_rules_for(ctx, row)}
+
+
+async def test_mandatory_plan_rule_reaches_haryana_learners_only(
+    installed: None, make_gateway: MakeGateway
+) -> None:
+    import datetime as dt
+
+    client = await haryana_on(make_gateway)
+    due = financial_year_end(dt.datetime.now(dt.UTC).date())
+    assert (due.month, due.day) == (3, 31)
+    assert await plan_courses(client, MANOJ) == {COURSE: due}
+    assert await plan_courses(client, DEEPAK) == {COURSE: due}
+    assert await plan_courses(client, ASHA) == {}
+    off = await make_gateway()
+    assert await plan_courses(off, MANOJ) == {}
+
+
+async def test_collection_reaches_haryana_learners_only(installed: None, make_gateway: MakeGateway) -> None:
+    client = await haryana_on(make_gateway)
+    query = "{ collections { id } }"
+    mine = await client.graphql(query, as_learner=MANOJ)
+    assert "collection:haryana-ai-skilling" in {c["id"] for c in mine["data"]["collections"]}
+    theirs = await client.graphql(query, as_learner=ASHA)
+    assert "collection:haryana-ai-skilling" not in {c["id"] for c in theirs["data"]["collections"]}
 
 
 async def test_not_installed_means_not_loaded(make_gateway: MakeGateway) -> None:

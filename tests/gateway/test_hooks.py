@@ -88,6 +88,10 @@ async def test_hook_register_state_module(fixtures: dict[str, Any], tmp_path: Pa
     await run_example("register_state_module", tmp_path / "example", fixtures)
 
 
+async def test_hook_register_plan_rules(fixtures: dict[str, Any], tmp_path: Path) -> None:
+    await run_example("register_plan_rules", tmp_path / "example", fixtures)
+
+
 def test_meta_every_hook_has_a_test() -> None:
     module = sys.modules[__name__]
     missing = [h for h in hook_names() if not hasattr(module, f"test_hook_{h}")]

@@ -160,3 +160,14 @@ async def test_state_must_be_a_root_organisation(database_url: str, state: str) 
             await gateway.start()
     finally:
         await gateway.db.dispose()
+
+
+def test_financial_year_end() -> None:
+    import datetime as dt
+
+    from schema.plan_rules import financial_year_end
+
+    assert financial_year_end(dt.date(2026, 11, 28)) == dt.date(2027, 3, 31)
+    assert financial_year_end(dt.date(2027, 3, 31)) == dt.date(2027, 3, 31)
+    assert financial_year_end(dt.date(2027, 4, 1)) == dt.date(2028, 3, 31)
+    assert financial_year_end(dt.date(2027, 1, 5)) == dt.date(2027, 3, 31)

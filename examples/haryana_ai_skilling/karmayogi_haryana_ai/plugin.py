@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gateway import hookimpl
+from karmayogi_haryana_ai.catalogue import COURSES, MANDATORY_COURSE
 from karmayogi_haryana_ai.graphql import LEARNER_FIELDS, MUTATION_FIELDS
 from karmayogi_haryana_ai.models import Base, HrmsCodeRow
 from karmayogi_haryana_ai.provider import HaryanaAiProvider
 from schema.contribution import MigrationLineage, SchemaContribution
+from schema.plan_rules import PlanRule, financial_year_end
+from schema.providers import CollectionRecord
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,6 +45,33 @@ def register_content_providers() -> list[HaryanaAiProvider]:
 @hookimpl
 def register_schema(gateway: Gateway) -> SchemaContribution:
     return SchemaContribution(mutation=MUTATION_FIELDS, type_fields={"Learner": LEARNER_FIELDS})
+
+
+@hookimpl
+def register_plan_rules() -> list[PlanRule]:
+    """Every Haryana learner completes AI for Good Governance by 31 March."""
+    today = dt.datetime.now(dt.UTC).date()
+    return [
+        PlanRule(
+            id="ai-for-governance",
+            course_id=MANDATORY_COURSE,
+            due_date=financial_year_end(today),
+            organisation_id="org:haryana",
+        )
+    ]
+
+
+@hookimpl
+def register_collections() -> list[CollectionRecord]:
+    return [
+        CollectionRecord(
+            id="collection:haryana-ai-skilling",
+            title="AI skilling for Haryana officials",
+            description="The state's AI-skilling programme, in the order the state recommends.",
+            curated_by="org:haryana",
+            course_ids=tuple(course.id for course in COURSES),
+        )
+    ]
 
 
 @hookimpl
