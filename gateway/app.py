@@ -52,6 +52,7 @@ def create_app(
                 name: {"source": info.source, "error": info.error}
                 for name, info in gateway.plugins.failed.items()
             },
+            "stateModules": gateway.states.describe(),  # state module -> states it is on in
         }
         return JSONResponse(body, status_code=200 if database else 503)
 

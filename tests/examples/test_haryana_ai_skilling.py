@@ -50,6 +50,8 @@ async def test_loads_through_its_entry_point(installed: None, make_gateway: Make
     assert info.source == "entry point (karmayogi-haryana-ai-skilling)"
     assert client.gateway.states.describe()["haryana_ai_skilling"] == ["org:haryana"]
     assert client.gateway.provider_owners["hr_ai"] == "haryana_ai_skilling"
+    ready = (await client.http.get("/readyz")).json()
+    assert ready["stateModules"] == {"haryana_ai_skilling": ["org:haryana"]}
     status = {s.plugin: s for s in await client.gateway.migration_status()}
     assert status["haryana_ai_skilling"].current == ("0001",)
 
