@@ -91,7 +91,7 @@ async def enrolled_in(ctx: RequestContext, course_id: str) -> bool:
 
 async def provider_health(ctx: RequestContext, provider: ContentProvider) -> ProviderHealth:
     """The provider's health, asked once per request."""
-    cache: dict[str, ProviderHealth] = ctx.state.setdefault(_HEALTH, {})
-    if provider.id not in cache:
-        cache[provider.id] = await provider.health()
-    return cache[provider.id]
+    cache: dict[str, asyncio.Future[ProviderHealth]] = ctx.state.setdefault(_HEALTH, {})
+    if provider.id not in cache:  # resolvers run concurrently: share one call
+        cache[provider.id] = asyncio.ensure_future(provider.health())
+    return await cache[provider.id]
