@@ -12,6 +12,7 @@ last a refusal of any ``Authorization`` header nobody recognised.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from gateway.host import Gateway
 
 NAME = "identity"
+log = logging.getLogger("gateway.identity")
 
 
 def identity_settings(gateway: Gateway) -> IdentitySettings:
@@ -131,7 +133,11 @@ async def principal_from_request(request: HTTPConnection, gateway: Gateway) -> P
         token = request.cookies.get(identity_settings(gateway).cookie_name)
         if not token:
             return None
-    claims = await service.verify(token)
+    try:
+        claims = await service.verify(token)
+    except Unauthenticated as exc:
+        log.info("session token refused", extra={"reason": exc.message})
+        raise
     return Principal(learner_id=claims.learner_id, source=claims.source or NAME, session_id=claims.session_id)
 
 
@@ -139,6 +145,7 @@ async def principal_from_request(request: HTTPConnection, gateway: Gateway) -> P
 async def refuse_unrecognised(request: HTTPConnection, gateway: Gateway) -> Principal | None:
     """Credentials that no identity source accepted are refused, not ignored."""
     if request.headers.get("authorization"):
+        log.warning("credentials refused", extra={"reason": "no identity source accepts them"})
         raise Unauthenticated(
             "The Authorization header holds no token this gateway accepts; send 'Bearer <session token>'."
         )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
@@ -76,6 +78,17 @@ class IdentitySettings(BaseModel):
     cookie_secure: bool = True
     dev_sign_in: bool | None = None
     registration: RegistrationSettings = Field(default_factory=RegistrationSettings)
+
+    @field_validator("session_keys", mode="before")
+    @classmethod
+    def _keys_from_json(cls, value: Any) -> Any:
+        """``KARMAYOGI_PLUGINS__IDENTITY__SESSION_KEYS`` arrives as a JSON string."""
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError as exc:
+                raise ValueError("give session_keys as a JSON list of {kid, private_key}") from exc
+        return value
 
     @model_validator(mode="after")
     def _one_signing_key(self) -> IdentitySettings:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -140,3 +141,25 @@ async def test_admin_grant_refuses_bad_grants(
 async def test_make_gateway_still_works_unconfigured(make_gateway: MakeGateway) -> None:
     client = await make_gateway(load_demo_data=False)
     assert (await client.http.get("/auth/dev")).status_code == 200
+
+
+def test_session_keys_can_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    keys = [{"kid": "from-env", "private_key": ed25519_pem()}]
+    monkeypatch.setenv("KARMAYOGI_PLUGINS__IDENTITY__SESSION_KEYS", json.dumps(keys))
+    gateway = build_gateway(load_settings(**PRODUCTION))
+    assert gateway.plugin_settings("identity").session_keys[0].kid == "from-env"
+    monkeypatch.setenv("KARMAYOGI_PLUGINS__IDENTITY__SESSION_KEYS", "not json")
+    with pytest.raises(StartupError, match="JSON list"):
+        build_gateway(load_settings(**PRODUCTION))
+
+
+async def test_refused_credentials_are_logged_without_the_token(
+    client: GatewayClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("INFO"):
+        body = await client.graphql(
+            "{ me { id } }", headers=bearer("eyJhbGciOiJub25lIn0.e30.sekrit"), expect_errors=True
+        )
+    assert body["_status"] == 401
+    assert any(r.getMessage() == "credentials refused" for r in caplog.records)
+    assert "sekrit" not in caplog.text

@@ -69,7 +69,15 @@ def _embedded_jwk(issuer: Issuer) -> str:
     return token
 
 
+def _jku_x5u(issuer: Issuer) -> str:
+    attacker = new_rsa()
+    issuer.keys["attacker"] = attacker
+    headers = {"kid": "k1", "jku": f"{issuer.url}/attacker-jwks", "x5u": f"{issuer.url}/cert"}
+    return issuer.token("attacker", headers=headers)
+
+
 BAD_TOKENS: dict[str, Callable[[Issuer], str]] = {
+    "jku_and_x5u_headers": _jku_x5u,
     "alg_none": lambda i: i.unsigned({"alg": "none", "kid": "k1"}, i.claims(), None),
     "hs256_with_the_rsa_public_key": lambda i: i.unsigned(
         {"alg": "HS256", "kid": "k1", "typ": "JWT"}, i.claims(), i.public_pem()
