@@ -42,6 +42,8 @@ def add_commands(cli: typer.Typer) -> None:
                     raise fail(str(exc)) from exc
             if not learner.demo:
                 raise fail(f"{email} is not a demo learner; real learners sign in through Parichay.")
+            if learner.status == "DISABLED":
+                raise fail(f"{email} is disabled.")
             issued = await session_service(gateway).start(learner.id, "dev-token")
             return issued.access_token
 

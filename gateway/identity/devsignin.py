@@ -90,6 +90,8 @@ async def sign_in(request: Request) -> Response:
         learner = await session.get(LearnerRow, learner_id)
     if learner is None or not learner.demo:
         return error_json(404, "NOT_FOUND", "Development sign-in is for demo learners only.")
+    if learner.status == "DISABLED":
+        return error_json(403, "FORBIDDEN", "This account is disabled.")
     want_json = "application/json" in request.headers.get("accept", "")
     return await signed_in_response(gateway, learner, SOURCE, want_json=want_json)
 

@@ -223,3 +223,14 @@ async def test_graphiql_explains_how_to_sign_in(client: GatewayClient) -> None:
     assert page.status_code == 200
     assert "karmayogi token EMAIL" in page.text and "/auth/dev" in page.text
     assert "Authorization" in page.text
+
+
+async def test_dev_sign_in_refuses_a_disabled_learner(client: GatewayClient) -> None:
+    async with client.gateway.db.write_sessionmaker() as session, session.begin():
+        await session.execute(
+            update(LearnerRow).where(LearnerRow.id == "learner:demo-asha").values(status="DISABLED")
+        )
+    answer = await client.browser().post("/auth/dev", data={"learner": "learner:demo-asha"})
+    assert answer.status_code == 403
+    async with client.gateway.db.sessionmaker() as session:
+        assert (await session.scalars(select(SessionRow))).all() == []
