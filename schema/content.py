@@ -14,7 +14,7 @@ import strawberry
 from strawberry import Info
 
 from gateway.catalogue.loaders import courses_by_id, enrolled_in, provider_health
-from gateway.context import context_of
+from gateway.context import RequestContext, context_of
 from schema.common import Node, PageInfo
 from schema.directory import (
     CompetencyArea,
@@ -177,6 +177,13 @@ class CourseUnit:
         )
 
 
+async def course_in_scope(
+    ctx: RequestContext, record: CourseRecord | None, course_id: str
+) -> CourseRecord | None:
+    """A state module's course is no entity for learners outside its states."""
+    return record if await ctx.gateway.states.course_reaches_principal(ctx, course_id) else None
+
+
 @strawberry.federation.type(keys=["id"])
 class Course(Node):
     id: strawberry.ID
@@ -192,7 +199,7 @@ class Course(Node):
     delivery_mode: DeliveryMode
     record: strawberry.Private[CourseRecord]
 
-    resolve_reference = entity_reference(courses_by_id)  # federation: _entities
+    resolve_reference = entity_reference(courses_by_id, authorise=course_in_scope)  # federation: _entities
 
     @classmethod
     def of(cls, record: CourseRecord) -> Course:

@@ -80,6 +80,18 @@ async def test_other_learners_do_not(installed: None, make_gateway: MakeGateway)
     assert error_codes(one) == ["NOT_FOUND"]
     node = await client.graphql('{ node(id: "hr_ai:ai-for-governance") { id } }', as_learner=ASHA)
     assert node["data"]["node"] is None
+    entities = await client.graphql(
+        'query { _entities(representations: [{__typename: "Course", id: "hr_ai:ai-for-governance"}]) '
+        "{ ... on Course { id } } }",
+        as_learner=ASHA,
+    )
+    assert entities["data"]["_entities"] == [None]
+    mine = await client.graphql(
+        'query { _entities(representations: [{__typename: "Course", id: "hr_ai:ai-for-governance"}]) '
+        "{ ... on Course { id } } }",
+        as_learner=MANOJ,
+    )
+    assert mine["data"]["_entities"] == [{"id": COURSE}]
     anonymous = await client.graphql(ONE, {"id": COURSE}, expect_errors=True)
     assert error_codes(anonymous) == ["NOT_FOUND"]
 

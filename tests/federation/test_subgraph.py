@@ -18,6 +18,7 @@ query ($reps: [_Any!]!) {
     ... on Learner { id name }
     ... on Organisation { id name }
     ... on Competency { id theme }
+    ... on Course { id title }
   }
 }
 """
@@ -42,7 +43,7 @@ async def subgraph_sdl(client: GatewayClient) -> str:
     return sdl
 
 
-@pytest.mark.parametrize("type_name", ["Learner", "Organisation", "Competency"])
+@pytest.mark.parametrize("type_name", ["Learner", "Organisation", "Competency", "Course"])
 async def test_sdl_declares_entity_keys(client: GatewayClient, type_name: str) -> None:
     sdl = await subgraph_sdl(client)
     assert re.search(rf'type {type_name} implements Node @key\(fields: "id"\)', sdl)
@@ -66,6 +67,7 @@ async def test_entities_are_loaded_once_per_type(client: GatewayClient, sql_coun
         *reps("Learner", "learner:demo-asha", "learner:demo-rahul", "learner:demo-meena"),
         *reps("Organisation", "org:moe"),
         *reps("Competency", "comp:behavioural-communication-listening"),
+        *reps("Course", "istm:office-procedure", "istm:rti-act"),
     ]
     with sql_counter as counter:
         body = await client.graphql(ENTITIES, {"reps": representations}, as_learner="learner:demo-vikram")
