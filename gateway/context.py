@@ -91,6 +91,12 @@ class RequestContext:
             self._authz = Authz(self)
         return self._authz
 
+    def forget(self) -> None:
+        """Drop the request's cached loads and grants, so later reads see fresh
+        data (a subscription calls it before resolving each event)."""
+        self._loaders.clear()
+        self._authz = None
+
     async def close(self) -> None:
         """Release what the request holds (loaders hold no connection)."""
         self._loaders.clear()

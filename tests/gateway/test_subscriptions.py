@@ -252,3 +252,23 @@ async def test_events_cross_workers_through_redis(
         assert (await receive(ws))["payload"]["data"]["notices"]["text"] == "from worker A"
         with pytest.raises(TimeoutError):
             await receive(ws, wait=0.3)
+
+
+async def test_forget_drops_cached_loads(client: GatewayClient) -> None:
+    # Subscriptions resolve many events with one context: forget() makes each see fresh rows.
+    from gateway.context import RequestContext
+    from gateway.directory.loaders import learners_by_id
+    from gateway.directory.models import LearnerRow
+
+    ctx = RequestContext(gateway=client.gateway, request=None, principal=None, request_id="t")
+    before = await ctx.load(learners_by_id, "learner:demo-asha")
+    assert before is not None and before.designation == "Section Officer"
+    async with client.gateway.db.write_sessionmaker() as session, session.begin():
+        row = await session.get(LearnerRow, "learner:demo-asha")
+        assert row is not None
+        row.designation = "Under Secretary"
+    cached = await ctx.load(learners_by_id, "learner:demo-asha")
+    assert cached is not None and cached.designation == "Section Officer"
+    ctx.forget()
+    fresh = await ctx.load(learners_by_id, "learner:demo-asha")
+    assert fresh is not None and fresh.designation == "Under Secretary"
