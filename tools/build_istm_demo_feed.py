@@ -552,6 +552,13 @@ def feed() -> dict[str, Any]:
                 ],
             },
             {
+                "id": "citizen-services",
+                "title": "Serving Citizens: RTI and Grievances",
+                "description": "Answering RTI applications and resolving grievances, with IGNOU's certificate in grievance redressal.",
+                "designations": ["Naib Tehsildar", "Section Officer"],
+                "courseIds": ["istm:rti-act", "ignou:cgr", "ignou:chr"],
+            },
+            {
                 "id": "finance-and-procurement",
                 "title": "Finance and Procurement Essentials",
                 "description": "The General Financial Rules, budgeting and buying on GeM for officers who sanction expenditure.",
