@@ -1,7 +1,8 @@
-"""``karmayogi catalogue sync PROVIDER [SOURCE]``."""
+"""``karmayogi catalogue sync PROVIDER [SOURCE]`` and ``karmayogi provider check NAME_OR_URL``."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 import typer
@@ -39,3 +40,38 @@ def add_commands(cli: typer.Typer) -> None:
             typer.echo(f"{provider}: {report}")
 
         run_with_gateway(config, body, start=True)
+
+    provider_cli = typer.Typer(help="Content provider tools.", no_args_is_help=True)
+    cli.add_typer(provider_cli, name="provider")
+
+    @provider_cli.command("check")
+    def check(
+        target: Annotated[str, typer.Argument(help="An installed provider's id, or a provider API URL.")],
+        config: ConfigOption = None,
+    ) -> None:
+        """Run the provider conformance checks; print a pass/fail table (exit 1 on a failure)."""
+        from gateway.conformance.runner import print_results, run_checks
+
+        if target.startswith(("http://", "https://")):
+            from gateway.conformance.remote import RemoteApiProvider
+
+            async def remote() -> bool:
+                provider = RemoteApiProvider(target)
+                try:
+                    return print_results(target, await run_checks(provider), typer.echo)
+                finally:
+                    await provider.close()
+
+            ok = asyncio.run(remote())
+        else:
+
+            async def body(gateway: Any) -> bool:
+                provider = gateway.providers.get(target)
+                if provider is None:
+                    known = ", ".join(sorted(gateway.providers)) or "none"
+                    raise fail(f"No content provider {target!r} (enabled: {known}); or give a URL.")
+                return print_results(target, await run_checks(provider), typer.echo)
+
+            ok = run_with_gateway(config, body, start=True)
+        if not ok:
+            raise typer.Exit(code=1)

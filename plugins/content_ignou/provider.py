@@ -45,13 +45,13 @@ PROVIDER_ID = "ignou"
 _WORD = re.compile(r"\w+")
 
 
-def record_of(item: Any) -> CourseRecord:
+def record_of(item: Any, provider_id: str = PROVIDER_ID) -> CourseRecord:
     """A provider API course as a record; :class:`ProviderError` if malformed."""
     try:
         languages = tuple(str(x) for x in item["languages"])
         record = CourseRecord(
-            id=f"{PROVIDER_ID}:{item['id']}",
-            provider_id=PROVIDER_ID,
+            id=f"{provider_id}:{item['id']}",
+            provider_id=provider_id,
             title=str(item["title"]),
             description=str(item["description"]),
             languages=languages,
