@@ -272,3 +272,20 @@ async def test_forget_drops_cached_loads(client: GatewayClient) -> None:
     ctx.forget()
     fresh = await ctx.load(learners_by_id, "learner:demo-asha")
     assert fresh is not None and fresh.designation == "Under Secretary"
+
+
+async def test_gateway_session_token_in_connection_init(
+    make_gateway: MakeGateway, live_server: LiveServer
+) -> None:
+    client, url = await start(make_gateway, live_server)
+    token = await client.session_token("asha.verma@dopt.gov.in")
+    async with connect(url, subprotocols=[PROTOCOL]) as ws:  # type: ignore[list-item]
+        await send(ws, {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+        assert await receive(ws) == {"type": "connection_ack"}
+        await send(ws, {"id": "1", "type": "subscribe", "payload": {"query": NOTICES}})
+        await wait_for_subscribers(client, 1)
+        await events_of(client.gateway).publish("notices:learner:demo-asha", {"text": "signed in by token"})
+        assert (await receive(ws))["payload"]["data"]["notices"]["text"] == "signed in by token"
+    async with connect(url, subprotocols=[PROTOCOL]) as ws:  # type: ignore[list-item]
+        await send(ws, {"type": "connection_init", "payload": {"Authorization": "Bearer not-a-token"}})
+        assert await close_code(ws) == 4403
