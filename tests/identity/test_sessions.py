@@ -6,7 +6,7 @@ import datetime as dt
 import os
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from gateway.directory.models import LearnerRow
 from gateway.identity import tokens
@@ -234,3 +234,50 @@ async def test_dev_sign_in_refuses_a_disabled_learner(client: GatewayClient) -> 
     assert answer.status_code == 403
     async with client.gateway.db.sessionmaker() as session:
         assert (await session.scalars(select(SessionRow))).all() == []
+
+
+async def counts(client: GatewayClient) -> tuple[int, int]:
+    async with client.gateway.db.sessionmaker() as session:
+        learners = await session.scalar(select(func.count()).select_from(LearnerRow))
+        sessions = await session.scalar(select(func.count()).select_from(SessionRow))
+    return int(learners or 0), int(sessions or 0)
+
+
+async def test_revoked_session_is_refused_and_creates_nothing(client: GatewayClient) -> None:
+    token = await client.session_token("learner:demo-asha")
+    assert (await client.http.post("/auth/logout", headers=bearer(token))).status_code == 200
+    before = await counts(client)
+    body = await me_with(client, token)
+    assert body["_status"] == 401 and error_codes(body) == ["UNAUTHENTICATED"]
+    refresh = await client.browser().post("/auth/logout", headers=bearer(token))
+    assert refresh.status_code == 401
+    assert await counts(client) == before
+
+
+async def test_token_of_a_rotated_out_key_after_expiry_creates_nothing(
+    make_gateway: MakeGateway,
+) -> None:
+    old_pem = ed25519_pem()
+    retired = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=30)
+    client = await make_gateway(
+        plugins={
+            "identity": {
+                "session_keys": [
+                    {"kid": "2026-b", "private_key": ed25519_pem()},
+                    {"kid": "2026-a", "private_key": old_pem, "retired_at": retired.isoformat()},
+                ]
+            }
+        }
+    )
+    old, _ = tokens.issue(
+        _ring(SessionKey(kid="2026-a", private_key=old_pem)),
+        issuer=session_service(client.gateway).issuer,
+        learner_id="learner:demo-asha",
+        session_id="sess_never-started",
+        source="test",
+        now=retired - dt.timedelta(minutes=1),
+    )
+    before = await counts(client)
+    body = await me_with(client, old)
+    assert body["_status"] == 401 and error_codes(body) == ["UNAUTHENTICATED"]
+    assert await counts(client) == before

@@ -88,6 +88,8 @@ BAD_TOKENS: dict[str, Callable[[Issuer], str]] = {
     "expired": lambda i: i.token(iat=int(time.time()) - 600, exp=int(time.time()) - 120),
     "not_yet_valid": lambda i: i.token(nbf=int(time.time()) + 600),
     "missing_exp": lambda i: i.token(exp=None),
+    "issued_in_the_future": lambda i: i.token(iat=int(time.time()) + 600, exp=int(time.time()) + 900),
+    "missing_iat": lambda i: i.token(iat=None),
     "tampered_payload": _tampered,
     "embedded_jwk_header": _embedded_jwk,
     "hundred_kilobytes": lambda i: i.token(padding="x" * 100_000),
