@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +65,7 @@ def issue(
         "src": source,
         "iat": int(now.timestamp()),
         "exp": int(expires.timestamp()),
+        "jti": secrets.token_urlsafe(12),
     }
     key = ring.signing
     token = jwt.encode(
