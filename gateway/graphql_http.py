@@ -94,6 +94,7 @@ class Outcome:
     operation: str | None = None
     outcome: str = "error"
     by_hash: bool = False
+    cache_key: str | None = None  # where to store an answer for the response cache
 
 
 class GraphQLEndpoint:
@@ -161,6 +162,28 @@ class GraphQLEndpoint:
                 code="RATE_LIMITED",
             )
 
+    async def _cached(
+        self,
+        services: Services,
+        resolved: list[tuple[GraphQLParams, bool]],
+        context: Any,
+        outcome: Outcome,
+    ) -> bytes | None:
+        """An anonymous catalogue query's cached answer, if there is one; else
+        note where to store this answer."""
+        cache = services.responses
+        if len(resolved) != 1 or context.principal is not None:
+            return None
+        params = resolved[0][0]
+        if not cache.eligible(params, self.gateway.settings.limits.max_tokens):
+            return None
+        key = await cache.key(params)
+        body = await cache.get(key)
+        services.metrics.cache_lookup("responses", body is not None)
+        if body is None:
+            outcome.cache_key = key
+        return body
+
     async def _handle(self, request: Request, media: str, services: Services, outcome: Outcome) -> Response:
         from gateway.request import build_context
 
@@ -185,6 +208,11 @@ class GraphQLEndpoint:
                 await self._take(services, "principal", learner, services.principal_bucket, len(batch))
             resolved = [await services.persisted.resolve(p) for p in batch]
             outcome.by_hash = all(by_hash for _, by_hash in resolved)
+            cached = await self._cached(services, resolved, context, outcome)
+            if cached is not None:
+                outcome.outcome = "ok"
+                hit = {"x-karmayogi-cache": "hit"}
+                return Response(cached, status_code=200, media_type=media, headers=hit)
             results = [await self.run(request, p, context, media) for p, _ in resolved]
             if outcome.operation is None:
                 outcome.operation = context.state.get("operation_name")
@@ -215,6 +243,9 @@ class GraphQLEndpoint:
         ):
             headers["Cache-Control"] = f"public, max-age={max_age}"
             headers["Vary"] = "Accept, Authorization, Cookie"
+        if outcome.cache_key is not None and outcome.outcome == "ok":
+            await services.responses.put(outcome.cache_key, orjson.dumps(bodies[0]))
+            headers["x-karmayogi-cache"] = "miss"
         if isinstance(params, list):
             status = worst if media == MEDIA_GRAPHQL else 200
             return Response(orjson.dumps(bodies), status_code=status, media_type=media, headers=headers)

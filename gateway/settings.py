@@ -67,6 +67,16 @@ class PersistedOperationsSettings(BaseModel):
     get_max_age_seconds: int = Field(0, ge=0)
 
 
+class ResponseCacheSettings(BaseModel):
+    """Opt-in cache of anonymous catalogue answers (see gateway/security/response_cache.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    ttl_seconds: int = Field(60, ge=1)
+    root_fields: list[str] = Field(default_factory=lambda: ["courses", "course", "collections", "providers"])
+
+
 class TracingSettings(BaseModel):
     """OpenTelemetry tracing (off unless enabled)."""
 
@@ -107,6 +117,7 @@ class GatewaySettings(BaseSettings):
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
     persisted_operations: PersistedOperationsSettings = Field(default_factory=PersistedOperationsSettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)
+    response_cache: ResponseCacheSettings = Field(default_factory=ResponseCacheSettings)
     plugins_allow: list[str] | None = None
     plugins_block: list[str] = Field(default_factory=list)
     skip_broken_plugins: bool = False

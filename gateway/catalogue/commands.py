@@ -37,6 +37,9 @@ def add_commands(cli: typer.Typer) -> None:
                 report = await syncer(source) if source is not None else await syncer()
             except (ValueError, RuntimeError) as exc:
                 raise fail(str(exc)) from None
+            from gateway.security.response_cache import catalogue_changed
+
+            await catalogue_changed(gateway)  # cached anonymous answers are stale now
             typer.echo(f"{provider}: {report}")
 
         run_with_gateway(config, body, start=True)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from gateway.security.metrics import Metrics
 from gateway.security.persisted import PersistedOperations
 from gateway.security.ratelimit import Bucket, RateLimiter
+from gateway.security.response_cache import ResponseCache
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -29,6 +30,7 @@ class Services:
     persisted: PersistedOperations
     metrics: Metrics
     tracing: Tracing | None
+    responses: ResponseCache
 
 
 def services_of(gateway: Gateway) -> Services:
@@ -59,6 +61,7 @@ def services_of(gateway: Gateway) -> Services:
         ),
         metrics=metrics,
         tracing=tracing,
+        responses=ResponseCache(settings.response_cache, redis, settings.redis_prefix),
     )
     gateway.state[STATE_KEY] = services
     return services
