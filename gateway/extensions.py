@@ -93,6 +93,13 @@ class OperationGuard(SchemaExtension):
         self.cache = cache
 
     def _parse(self, query: str) -> DocumentNode:
+        limits = self.settings.limits
+        if len(query) > limits.max_query_chars:  # refused before the lexer reads it
+            message = f"The operation is longer than {limits.max_query_chars} characters."
+            raise GraphQLError(
+                message,
+                original_error=OperationLimit(message, limit="length", maximum=limits.max_query_chars),
+            )
         try:
             return parse(query, max_tokens=self.settings.limits.max_tokens)
         except GraphQLError as exc:

@@ -53,10 +53,11 @@ def run_server(
     import uvicorn
 
     asyncio.run(prepare_once(settings))
-    # The workers must not migrate or seed again: done above.
-    os.environ["KARMAYOGI_AUTO_MIGRATE"] = "false"
-    os.environ["KARMAYOGI_LOAD_DEMO_DATA"] = "false"
     metrics_dir = None
+    if workers > 1:
+        # The workers must not migrate or seed again, racing each other: done above.
+        os.environ["KARMAYOGI_AUTO_MIGRATE"] = "false"
+        os.environ["KARMAYOGI_LOAD_DEMO_DATA"] = "false"
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         metrics_dir = tempfile.mkdtemp(prefix="karmayogi-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir

@@ -31,6 +31,7 @@ class LimitsSettings(BaseModel):
     max_aliases: int = Field(30, ge=1)
     max_root_fields: int = Field(20, ge=1)
     max_tokens: int = Field(5_000, ge=100)
+    max_query_chars: int = Field(100_000, ge=1_000)
     max_cost: int = Field(50_000, ge=10)
     max_variables_bytes: int = Field(100_000, ge=1_024)
     max_variables_depth: int = Field(20, ge=2)

@@ -26,7 +26,8 @@ def test_the_production_example_loads_and_passes_production_checks(
     assert block is not None
     config = tmp_path / "production.toml"
     config.write_text(block.group(1))
-    settings = load_settings(config)
+    # The session signing keys are given apart from the file, as the doc says.
+    settings = load_settings(config, plugins=production_plugin_settings())
     assert settings.is_production
     assert settings.production_problems() == []
     assert settings.rate_limits_enabled and not settings.introspection_enabled

@@ -9,6 +9,7 @@ and ``touchProbe`` is a mutation.
 
 from __future__ import annotations
 
+import asyncio
 import time
 import tracemalloc
 from collections.abc import Awaitable, Callable, Iterator
@@ -68,6 +69,13 @@ def echo(text: str) -> int:
     return len(text)
 
 
+async def slow() -> int:
+    CALLS.hit("slow")
+    await asyncio.sleep(5)
+    CALLS.hit("slow finished")
+    return 1
+
+
 def touch_probe() -> Probe:
     CALLS.hit("touchProbe")
     return Probe(name="touched")
@@ -82,6 +90,7 @@ class ProbePlugin:
                 strawberry.field(resolver=probe),
                 strawberry.field(resolver=probes),
                 strawberry.field(resolver=echo),
+                strawberry.field(resolver=slow),
             ],
             mutation=[strawberry.field(resolver=touch_probe, name="touchProbe")],
         )

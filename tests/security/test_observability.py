@@ -161,7 +161,7 @@ async def test_json_logs_carry_the_request_id_and_no_credential(make_gateway: An
         await client.http.post(
             "/graphql",
             json={"query": "{ explode }"},
-            headers={"x-request-id": "trace-me-1", "authorization": "Bearer sekrit-token-value"},
+            headers={"x-request-id": "trace-me-1", "cookie": "tracker=sekrit-token-value"},
         )
     finally:
         root.removeHandler(handler)

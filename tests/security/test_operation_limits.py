@@ -54,11 +54,11 @@ async def test_ten_thousand_aliases_are_refused(make_probe_gateway: Any, calls: 
     client = await make_probe_gateway()
     status, body = await bounded(lambda: post(client, payload))
     refused(status, body)
-    # The token limit refuses it first. With the token limit raised far
-    # enough to let the parser through (slower: 50,000 tokens parsed), the
-    # alias limit refuses it.
-    assert body["errors"][0]["extensions"]["limit"] == "tokens"
-    lenient = await make_probe_gateway(limits={"max_tokens": 100_000})
+    # Its length refuses it first. With the length and token limits raised
+    # far enough to let the parser through (slower: 50,000 tokens parsed),
+    # the alias limit refuses it.
+    assert body["errors"][0]["extensions"]["limit"] == "length"
+    lenient = await make_probe_gateway(limits={"max_tokens": 100_000, "max_query_chars": 1_000_000})
     status, body = await post(lenient, payload)
     refused(status, body)
     assert body["errors"][0]["extensions"]["limit"] == "aliases"
@@ -88,7 +88,16 @@ async def test_a_megabyte_of_tokens(make_probe_gateway: Any, calls: Calls) -> No
     client = await make_probe_gateway(limits={"max_body_bytes": 2_000_000})
     query = "{ probe { " + "name " * 200_000 + "} }"  # 1 MB of field tokens
     payload = orjson.dumps({"query": query})
-    status, body = await bounded(lambda c=client, p=payload: post(c, p))
+    status, body = await bounded(lambda: post(client, payload))
+    refused(status, body)
+    # Refused by its length before the lexer reads it.
+    assert body["errors"][0]["extensions"]["limit"] == "length"
+    assert calls.count == 0
+
+
+async def test_too_many_tokens(probe_client: GatewayClient, calls: Calls) -> None:
+    query = "{ probe { " + "name " * 6_000 + "} }"  # 30 kB, 6,000 tokens
+    status, body = await bounded(lambda: post(probe_client, orjson.dumps({"query": query})))
     refused(status, body)
     assert body["errors"][0]["extensions"]["limit"] == "tokens"
     assert calls.count == 0
@@ -99,8 +108,13 @@ async def test_a_document_padded_with_comment_lines(probe_client: GatewayClient,
     payload = orjson.dumps({"query": query})
     status, body = await bounded(lambda: post(probe_client, payload))
     refused(status, body)
-    assert body["errors"][0]["extensions"]["limit"] == "tokens"
+    assert body["errors"][0]["extensions"]["limit"] == "length"
     assert calls.count == 0
+    # Comments count as tokens, even in a document short enough to lex.
+    short = "#\n" * 10_000 + "{ probe { name } }"
+    status, body = await bounded(lambda: post(probe_client, orjson.dumps({"query": short})))
+    refused(status, body)
+    assert body["errors"][0]["extensions"]["limit"] == "tokens"
 
 
 async def test_circular_fragments(probe_client: GatewayClient, calls: Calls) -> None:
@@ -211,3 +225,17 @@ async def test_courses_first_99999999_runs_no_sql(client: GatewayClient, sql_cou
     # An ordinary page is within the limit and runs.
     ok = await client.graphql("{ courses(first: 20) { edges { node { title } } } }")
     assert ok["_status"] == 200
+
+
+async def test_the_time_limit_stops_a_slow_operation(make_probe_gateway: Any, calls: Calls) -> None:
+    client = await make_probe_gateway(limits={"request_timeout_seconds": 0.2})
+    legacy = await client.http.post("/graphql", json={"query": "{ slow }"})
+    assert legacy.status_code == 200
+    assert legacy.json()["data"] is None
+    assert error_codes(legacy.json()) == ["OPERATION_LIMIT"]
+    strict = await client.http.post(
+        "/graphql", json={"query": "{ slow }"}, headers={"accept": "application/graphql-response+json"}
+    )
+    assert strict.status_code == 504
+    assert error_codes(strict.json()) == ["OPERATION_LIMIT"]
+    assert calls.names == ["slow", "slow"]  # started, and cancelled before finishing
