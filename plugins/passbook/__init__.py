@@ -1,3 +1,23 @@
-"""The Competency Passbook: enrolments, certificates, plans (see the passbook issue)."""
+"""The Competency Passbook: enrolments, certificates, plans (see docs/passbook.md)."""
+
+from plugins.passbook.plugin import (
+    register_commands,
+    register_migrations,
+    register_node_resolvers,
+    register_passbook_backend,
+    register_routes,
+    register_schema,
+    register_settings_model,
+)
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "register_commands",
+    "register_migrations",
+    "register_node_resolvers",
+    "register_passbook_backend",
+    "register_routes",
+    "register_schema",
+    "register_settings_model",
+]

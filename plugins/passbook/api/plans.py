@@ -1,0 +1,127 @@
+"""Plans, recommendations and the organisation report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import strawberry
+from strawberry import Info
+
+from gateway.context import context_of
+from gateway.directory.loaders import competencies_by_id, organisations_by_id
+from gateway.directory.models import OrganisationRow
+from plugins.passbook import links, reports
+from plugins.passbook.api.enrolments import course_of
+from plugins.passbook.runtime import runtime_of
+from schema.content import Course
+from schema.directory import Competency, Organisation
+
+
+@strawberry.enum
+class PlanItemStatus(enum.Enum):
+    UPCOMING = "UPCOMING"
+    OVERDUE = "OVERDUE"
+    DONE = "DONE"
+
+
+@strawberry.enum
+class PlanAssignment(enum.Enum):
+    ALL_LEARNERS = "ALL_LEARNERS"
+    DESIGNATION = "DESIGNATION"
+    LEARNERS = "LEARNERS"
+
+
+@strawberry.input
+class PlanInput:
+    organisation_id: strawberry.ID
+    course_ids: list[strawberry.ID]
+    assignment: PlanAssignment
+    designation: str | None = None
+    learner_ids: list[strawberry.ID] | None = None
+    due_date: dt.date
+
+
+@strawberry.type
+class PlanItem:
+    due_date: dt.date
+    status: PlanItemStatus
+    course_id: strawberry.Private[str]
+    organisation_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def course(self, info: Info) -> Course:
+        return await course_of(info, self.course_id)
+
+    @strawberry.field
+    async def assigned_by(self, info: Info) -> Organisation:
+        row = await context_of(info).load(organisations_by_id, self.organisation_id)
+        assert row is not None, "plan items name existing organisations"
+        return Organisation.from_row(row)
+
+
+@strawberry.type
+class Recommendation:
+    reason: str = strawberry.field(
+        description="Which of the learner's gaps this course closes, in plain words."
+    )
+    score: float
+    course_id: strawberry.Private[str]
+    gap_ids: strawberry.Private[tuple[str, ...]]
+
+    @strawberry.field
+    async def course(self, info: Info) -> Course:
+        return await course_of(info, self.course_id)
+
+    @strawberry.field
+    async def gaps(self, info: Info) -> list[Competency]:
+        rows = await context_of(info).load_many(competencies_by_id, list(self.gap_ids))
+        return [Competency.from_row(r) for r in rows if r is not None]
+
+
+@strawberry.type
+class OrganisationReport:
+    row: strawberry.Private[OrganisationRow]
+    admin_id: strawberry.Private[str]
+    cache: strawberry.Private[dict[int | None, list[reports.LearnerFigures]]]
+
+    async def _figures(self, info: Info, year: int | None) -> list[reports.LearnerFigures]:
+        if year not in self.cache:
+            async with context_of(info).db() as session:
+                self.cache[year] = await reports.subtree_figures(session, self.row, year)
+        return self.cache[year]
+
+    @strawberry.field
+    def organisation(self) -> Organisation:
+        return Organisation.from_row(self.row)
+
+    @strawberry.field
+    async def learners(self, info: Info) -> int:
+        return len(await self._figures(info, None))
+
+    @strawberry.field(
+        description="Share (0..1) of assigned plan items completed across the organisation's subtree."
+    )
+    async def plan_completion(self, info: Info) -> float:
+        figures = await self._figures(info, None)
+        assigned = sum(f.plan_assigned for f in figures)
+        return round(sum(f.plan_done for f in figures) / assigned, 4) if assigned else 0.0
+
+    @strawberry.field
+    async def learning_hours(self, info: Info, year: int | None = None) -> float:
+        figures = await self._figures(info, year)
+        return round(sum(f.learning_minutes for f in figures) / 60, 2)
+
+    @strawberry.field(
+        description="CSV with one row per learner: plan items done/assigned, hours, certificates."
+    )
+    def csv_url(self, info: Info) -> str:
+        gateway = context_of(info).gateway
+        runtime = runtime_of(gateway)
+        return links.report_link(
+            runtime.public_url,
+            gateway.settings.secret_key.get_secret_value(),
+            self.row.id,
+            self.admin_id,
+            runtime.settings.report_link_ttl_seconds,
+        )

@@ -1,0 +1,213 @@
+"""Batch functions for the passbook's DataLoaders: one SQL statement per batch,
+so a page of enrolments costs the same number of statements as one."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import func, select
+
+from gateway.catalogue.loaders import courses_by_id
+from gateway.directory.loaders import learners_by_id, organisations_by_id
+from gateway.directory.models import DesignationCompetencyRow
+from gateway.directory.service import name_key
+from plugins.passbook.courses import CourseView, course_view
+from plugins.passbook.models import (
+    CertificateRow,
+    EnrolmentRow,
+    EvidenceRow,
+    KarmaRow,
+    PlanItemRow,
+    QuizAttemptRow,
+    ResourceProgressRow,
+)
+from plugins.passbook.plans import EffectivePlanItem, ancestor_ids, effective_plan
+
+if TYPE_CHECKING:
+    from gateway.context import RequestContext
+
+T = TypeVar("T")
+
+
+def _grouped(rows: Sequence[Any], attr: str, keys: list[str]) -> list[list[Any]]:
+    groups: dict[str, list[Any]] = defaultdict(list)
+    for row in rows:
+        groups[getattr(row, attr)].append(row)
+    return [groups.get(k, []) for k in keys]
+
+
+async def enrolments_by_learner(ctx: RequestContext, learner_ids: list[str]) -> Sequence[list[EnrolmentRow]]:
+    """Every enrolment of each learner, newest first."""
+    async with ctx.db() as session:
+        rows = (
+            await session.scalars(
+                select(EnrolmentRow)
+                .where(EnrolmentRow.learner_id.in_(learner_ids))
+                .order_by(EnrolmentRow.enrolled_at.desc(), EnrolmentRow.id)
+            )
+        ).all()
+    return _grouped(rows, "learner_id", learner_ids)
+
+
+async def enrolments_by_id(ctx: RequestContext, ids: list[str]) -> Sequence[EnrolmentRow | None]:
+    async with ctx.db() as session:
+        rows = (await session.scalars(select(EnrolmentRow).where(EnrolmentRow.id.in_(ids)))).all()
+    by_id = {row.id: row for row in rows}
+    return [by_id.get(i) for i in ids]
+
+
+async def progress_by_enrolment(ctx: RequestContext, ids: list[str]) -> Sequence[list[ResourceProgressRow]]:
+    async with ctx.db() as session:
+        rows = (
+            await session.scalars(
+                select(ResourceProgressRow)
+                .where(ResourceProgressRow.enrolment_id.in_(ids))
+                .order_by(ResourceProgressRow.id)
+            )
+        ).all()
+    return _grouped(rows, "enrolment_id", ids)
+
+
+async def attempts_by_enrolment(ctx: RequestContext, ids: list[str]) -> Sequence[list[QuizAttemptRow]]:
+    async with ctx.db() as session:
+        rows = (
+            await session.scalars(
+                select(QuizAttemptRow)
+                .where(QuizAttemptRow.enrolment_id.in_(ids))
+                .order_by(QuizAttemptRow.resource_id, QuizAttemptRow.attempt)
+            )
+        ).all()
+    return _grouped(rows, "enrolment_id", ids)
+
+
+async def certificates_by_learner(
+    ctx: RequestContext, learner_ids: list[str]
+) -> Sequence[list[CertificateRow]]:
+    """Each learner's certificates, oldest first (also feeds the per-enrolment
+    and per-id lookups of the same request, so a dashboard reads them once)."""
+    async with ctx.db() as session:
+        rows = (
+            await session.scalars(
+                select(CertificateRow)
+                .where(CertificateRow.learner_id.in_(learner_ids))
+                .order_by(CertificateRow.issued_at, CertificateRow.id)
+            )
+        ).all()
+    return _grouped(rows, "learner_id", learner_ids)
+
+
+async def certificate_of(ctx: RequestContext, enrolment: EnrolmentRow) -> CertificateRow | None:
+    if enrolment.status != "COMPLETED":
+        return None
+    rows = await ctx.load(certificates_by_learner, enrolment.learner_id)
+    return next((c for c in rows if c.enrolment_id == enrolment.id), None)
+
+
+async def certificate_by_id(
+    ctx: RequestContext, learner_id: str, certificate_id: str
+) -> CertificateRow | None:
+    rows = await ctx.load(certificates_by_learner, learner_id)
+    return next((c for c in rows if c.id == certificate_id), None)
+
+
+async def evidence_by_learner(ctx: RequestContext, learner_ids: list[str]) -> Sequence[list[EvidenceRow]]:
+    async with ctx.db() as session:
+        rows = (
+            await session.scalars(
+                select(EvidenceRow)
+                .where(EvidenceRow.learner_id.in_(learner_ids))
+                .order_by(EvidenceRow.acquired_at, EvidenceRow.id)
+            )
+        ).all()
+    return _grouped(rows, "learner_id", learner_ids)
+
+
+async def karma_by_learner(ctx: RequestContext, learner_ids: list[str]) -> Sequence[int]:
+    async with ctx.db() as session:
+        rows = (
+            await session.execute(
+                select(KarmaRow.learner_id, func.coalesce(func.sum(KarmaRow.points), 0))
+                .where(KarmaRow.learner_id.in_(learner_ids))
+                .group_by(KarmaRow.learner_id)
+            )
+        ).all()
+    totals = {learner_id: int(total) for learner_id, total in rows}
+    return [totals.get(i, 0) for i in learner_ids]
+
+
+async def plan_by_learner(ctx: RequestContext, learner_ids: list[str]) -> Sequence[list[EffectivePlanItem]]:
+    learners = await ctx.load_many(learners_by_id, learner_ids)
+    org_ids = [lr.organisation_id for lr in learners if lr is not None and lr.organisation_id]
+    orgs = {o.id: o for o in await ctx.load_many(organisations_by_id, org_ids) if o is not None}
+    paths = {
+        lr.id: orgs[lr.organisation_id].path
+        for lr in learners
+        if lr is not None and lr.organisation_id in orgs
+    }
+    candidate_orgs = sorted({org for path in paths.values() for org in ancestor_ids(path)})
+    async with ctx.db() as session:
+        items = (
+            await session.scalars(
+                select(PlanItemRow).where(
+                    PlanItemRow.organisation_id.in_(candidate_orgs)
+                    | ((PlanItemRow.scope == "LEARNER") & PlanItemRow.target.in_(learner_ids))
+                )
+            )
+        ).all()
+    return [
+        effective_plan(items, lr.id, lr.designation, paths.get(lr.id)) if lr is not None else []
+        for lr in learners
+    ]
+
+
+async def designation_needs(
+    ctx: RequestContext, learner_ids: list[str]
+) -> Sequence[list[tuple[str, str | None]]]:
+    """The competencies each learner's designation needs: the mapping of the
+    nearest organisation on the learner's path that maps that designation."""
+    learners = await ctx.load_many(learners_by_id, learner_ids)
+    org_ids = [lr.organisation_id for lr in learners if lr is not None and lr.organisation_id]
+    orgs = {o.id: o for o in await ctx.load_many(organisations_by_id, org_ids) if o is not None}
+    wanted = {
+        lr.id: (ancestor_ids(orgs[lr.organisation_id].path), name_key(lr.designation))
+        for lr in learners
+        if lr is not None and lr.organisation_id in orgs and lr.designation
+    }
+    all_orgs = sorted({o for path, _ in wanted.values() for o in path})
+    keys = sorted({key for _, key in wanted.values()})
+    rows: Sequence[DesignationCompetencyRow] = []
+    if wanted:
+        async with ctx.db() as session:
+            rows = (
+                await session.scalars(
+                    select(DesignationCompetencyRow)
+                    .where(
+                        DesignationCompetencyRow.organisation_id.in_(all_orgs),
+                        DesignationCompetencyRow.designation_key.in_(keys),
+                    )
+                    .order_by(DesignationCompetencyRow.id)
+                )
+            ).all()
+    result: list[list[tuple[str, str | None]]] = []
+    for learner_id in learner_ids:
+        if learner_id not in wanted:
+            result.append([])
+            continue
+        path, key = wanted[learner_id]
+        mapped = [r for r in rows if r.designation_key == key]
+        nearest = next((org for org in reversed(path) if any(r.organisation_id == org for r in mapped)), None)
+        result.append([(r.competency_id, r.level) for r in mapped if r.organisation_id == nearest])
+    return result
+
+
+async def course_views(ctx: RequestContext, ids: list[str]) -> Sequence[CourseView | None]:
+    """Course views built from the catalogue's records (the same DataLoader the
+    ``Course`` type uses, so a course is fetched from its provider once)."""
+    records = await ctx.load_many(courses_by_id, ids)
+    providers = ctx.gateway.providers
+    return [
+        course_view(record, providers[record.provider_id]) if record is not None else None
+        for record in records
+    ]

@@ -1,0 +1,85 @@
+"""Recommendations: what to take next, and why, as a pure ranking.
+
+Gaps are the competencies the learner's designation needs (the designation
+mapping of their organisation) that the passbook holds no evidence for.
+Candidates are the courses of every provider, less those completed or in
+progress. A course is recommended if it is in the learner's plan (not done)
+or closes at least one gap. Order: plan items first (earliest due date first),
+then more gaps closed, then shorter courses, then course id, so the same
+records always give the same list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from plugins.passbook.courses import CatalogueEntry
+from plugins.passbook.plans import EffectivePlanItem
+
+PLAN_WEIGHT = 100.0
+
+
+@dataclass(frozen=True)
+class Ranked:
+    course_id: str
+    gaps: tuple[str, ...]
+    score: float
+    reason: str
+
+
+def _names(ids: Sequence[str], names: Mapping[str, str]) -> str:
+    return ", ".join(names.get(i, i) for i in ids)
+
+
+def rank(
+    *,
+    needs: Sequence[str],
+    held: set[str],
+    catalogue: Sequence[CatalogueEntry],
+    excluded: set[str],
+    plan: Sequence[EffectivePlanItem],
+    done_courses: set[str],
+    designation: str | None,
+    competency_names: Mapping[str, str],
+    organisation_names: Mapping[str, str],
+    first: int,
+) -> list[Ranked]:
+    gaps = [c for c in dict.fromkeys(needs) if c not in held]
+    plan_by_course = {p.course_id: p for p in plan if p.course_id not in done_courses}
+    ranked: list[tuple[tuple[object, ...], Ranked]] = []
+    for entry in catalogue:
+        if entry.id in excluded:
+            continue
+        closes = tuple(g for g in gaps if g in entry.competency_ids)
+        item = plan_by_course.get(entry.id)
+        if not closes and item is None:
+            continue
+        reason = _reason(item, closes, len(gaps), designation, competency_names, organisation_names)
+        score = float(len(closes)) + (PLAN_WEIGHT if item else 0.0)
+        due = item.due_date if item else dt.date.max
+        key = (item is None, due, -len(closes), entry.duration_minutes, entry.id)
+        ranked.append((key, Ranked(entry.id, closes, score, reason)))
+    ranked.sort(key=lambda pair: pair[0])
+    return [r for _, r in ranked[:first]]
+
+
+def _reason(
+    item: EffectivePlanItem | None,
+    closes: Sequence[str],
+    gap_count: int,
+    designation: str | None,
+    competency_names: Mapping[str, str],
+    organisation_names: Mapping[str, str],
+) -> str:
+    role = f"a {designation}" if designation else "your designation"
+    covers = (
+        f"{len(closes)} of the {gap_count} competencies {role} needs that your passbook does not "
+        f"show yet: {_names(closes, competency_names)}"
+    )
+    if item is not None:
+        org = organisation_names.get(item.organisation_id, item.organisation_id)
+        text = f"In your annual plan from {org}, due {item.due_date:%d %b %Y}."
+        return f"{text} It also covers {covers}." if closes else text
+    return f"Covers {covers}."

@@ -1,0 +1,31 @@
+"""The passbook's settings section, ``[plugins.passbook]``."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+
+class PassbookSettings(BaseModel):
+    """Certificate signing, link lifetimes and karma rules.
+
+    ``signing_key``: an Ed25519 private key in PEM (PKCS#8). Unset in
+    development, a stable development key is used (see
+    :func:`plugins.passbook.signing.development_key`); production refuses to
+    start without a key of its own.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    signing_key: SecretStr | None = None
+    report_link_ttl_seconds: int = Field(900, ge=30, le=86_400)
+    max_rewarded_non_plan_completions_per_month: int = Field(4, ge=0)
+    issuer_name: str = "Karmayogi Bharat (iGOT Karmayogi)"
+
+    def production_problems(self) -> list[str]:
+        from plugins.passbook.signing import is_development_key
+
+        if self.signing_key is None:
+            return ["signing_key: set an Ed25519 private key (PEM) to sign certificates"]
+        if is_development_key(self.signing_key.get_secret_value()):
+            return ["signing_key: the development certificate key is public; generate your own"]
+        return []
