@@ -125,7 +125,7 @@ class Enrolment(Node):
                 continue  # the provider no longer lists this resource
             result.append(
                 ResourceProgress(
-                    resource=Resource.of(res, self.row.course_id),  # type: ignore[arg-type]
+                    resource=Resource.of(res, self.row.course_id),
                     percent=row.percent,
                     completed=row.completed,
                     updated_at=row.updated_at,
