@@ -73,7 +73,8 @@ _PRODUCTION_KEY: list[str] = []
 
 def production_plugin_settings() -> dict[str, Any]:
     """Plugin sections production requires that development fills in itself:
-    a session signing key (generated once per test run). Use as
+    a session signing key and the passbook's certificate key (generated once
+    per test run). Use as
     ``load_settings(environment="production", plugins=production_plugin_settings(), ...)``."""
     if not _PRODUCTION_KEY:
         from cryptography.hazmat.primitives import serialization
@@ -85,7 +86,10 @@ def production_plugin_settings() -> dict[str, Any]:
             serialization.NoEncryption(),
         )
         _PRODUCTION_KEY.append(pem.decode())
-    return {"identity": {"session_keys": [{"kid": "test", "private_key": _PRODUCTION_KEY[0]}]}}
+    return {
+        "identity": {"session_keys": [{"kid": "test", "private_key": _PRODUCTION_KEY[0]}]},
+        "passbook": {"signing_key": _PRODUCTION_KEY[0]},
+    }
 
 
 async def reset_postgres_async(url: str) -> None:

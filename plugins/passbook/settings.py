@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 
 class PassbookSettings(BaseModel):
     """Certificate signing, link lifetimes and karma rules.
 
-    ``signing_key``: an Ed25519 private key in PEM (PKCS#8). Unset in
+    ``signing_key``: an Ed25519 private key, PEM (PKCS#8) or its 32-byte seed
+    in base64url (``python -c "from plugins.passbook.signing import new_seed;
+    print(new_seed())"``). Unset in
     development, a stable development key is used (see
     :func:`plugins.passbook.signing.development_key`); production refuses to
     start without a key of its own.
@@ -20,6 +22,15 @@ class PassbookSettings(BaseModel):
     report_link_ttl_seconds: int = Field(900, ge=30, le=86_400)
     max_rewarded_non_plan_completions_per_month: int = Field(4, ge=0)
     issuer_name: str = "Karmayogi Bharat (iGOT Karmayogi)"
+
+    @field_validator("signing_key")
+    @classmethod
+    def _loads(cls, value: SecretStr | None) -> SecretStr | None:
+        from plugins.passbook.signing import load_private_key
+
+        if value is not None:
+            load_private_key(value.get_secret_value())  # raises ValueError, named by key
+        return value
 
     def production_problems(self) -> list[str]:
         from plugins.passbook.signing import is_development_key

@@ -43,11 +43,26 @@ def development_key() -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(_DEVELOPMENT_SEED)
 
 
-def load_private_key(pem: str) -> Ed25519PrivateKey:
-    key = serialization.load_pem_private_key(pem.encode(), password=None)
-    if not isinstance(key, Ed25519PrivateKey):
-        raise ValueError("the certificate signing key must be an Ed25519 private key")
-    return key
+def load_private_key(text: str) -> Ed25519PrivateKey:
+    """An Ed25519 private key from PEM (PKCS#8) or from its 32-byte seed in base64url."""
+    text = text.strip()
+    if text.startswith("-----BEGIN"):
+        key = serialization.load_pem_private_key(text.encode(), password=None)
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ValueError("the certificate signing key must be an Ed25519 private key")
+        return key
+    try:
+        seed = unb64url(text)
+    except ValueError as exc:
+        raise ValueError("the signing key is neither PEM nor a base64url seed") from exc
+    if len(seed) != 32:
+        raise ValueError("an Ed25519 seed is 32 bytes (43 base64url characters)")
+    return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def new_seed() -> str:
+    """A fresh random key, as the base64url seed ``signing_key`` accepts."""
+    return b64url(secrets.token_bytes(32))
 
 
 def is_development_key(pem: str) -> bool:

@@ -55,10 +55,11 @@ async def enrolments(
     root: strawberry.Parent[Learner],
     info: Info,
     status: EnrolmentStatus | None = None,
-    first: int = 20,
+    first: int | None = 20,
     after: str | None = None,
 ) -> EnrolmentConnection:
     learner_id = await _visible(info, root)
+    first = 20 if first is None else first
     limit = context_of(info).gateway.settings.limits.max_page_size
     if not 0 <= first <= limit:
         raise BadUserInput(f"first must be between 0 and {limit}.")
@@ -102,9 +103,10 @@ async def plan(root: strawberry.Parent[Learner], info: Info) -> list[PlanItem]:
 
 
 async def recommendations(
-    root: strawberry.Parent[Learner], info: Info, first: int = 5
+    root: strawberry.Parent[Learner], info: Info, first: int | None = 5
 ) -> list[Recommendation]:
     learner_id = await _visible(info, root)
+    first = 5 if first is None else first
     if not 0 <= first <= 50:
         raise BadUserInput("first must be between 0 and 50.")
     ctx = context_of(info)

@@ -10,7 +10,7 @@ from pathlib import Path
 from bench.catalogue import PROVIDER_ID, SyntheticPlugin
 from gateway.testing import GatewayClient, MakeGateway, SqlCounter
 from plugins.passbook import completion, signing
-from plugins.passbook.models import CertificateRow, EnrolmentRow, EvidenceRow, PlanItemRow
+from plugins.passbook.models import EnrolmentRow, EvidenceRow, PlanItemRow
 
 DASHBOARD = (Path(__file__).resolve().parents[3] / "bench" / "queries" / "dashboard.graphql").read_text()
 

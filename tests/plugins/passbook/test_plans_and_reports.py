@@ -3,6 +3,7 @@ organisation report with its CSV link, and the APAR export command."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime as dt
 import io
@@ -239,7 +240,8 @@ async def test_apar_export_command(client: GatewayClient, database_url: str) -> 
     await complete_office_procedure(client)
     env = {**os.environ, "KARMAYOGI_DATABASE_URL": database_url, "KARMAYOGI_LOG_JSON": "false"}
     year = str(today_ist().year)
-    run = subprocess.run(
+    run = await asyncio.to_thread(
+        subprocess.run,
         [
             sys.executable,
             "-m",
@@ -266,7 +268,8 @@ async def test_apar_export_command(client: GatewayClient, database_url: str) -> 
     assert [c["courseTitle"] for c in asha["certificates"]] == [
         "Central Secretariat Manual of Office Procedure"
     ]
-    as_csv = subprocess.run(
+    as_csv = await asyncio.to_thread(
+        subprocess.run,
         [sys.executable, "-m", "gateway", "passbook", "export", "--year", year, "--organisation", "org:dopt"],
         capture_output=True,
         text=True,
@@ -276,7 +279,8 @@ async def test_apar_export_command(client: GatewayClient, database_url: str) -> 
     )
     assert as_csv.returncode == 0, as_csv.stderr
     assert as_csv.stdout.splitlines()[0].startswith("learner_id,name,designation")
-    earlier = subprocess.run(
+    earlier = await asyncio.to_thread(
+        subprocess.run,
         [
             sys.executable,
             "-m",
@@ -297,7 +301,8 @@ async def test_apar_export_command(client: GatewayClient, database_url: str) -> 
         check=False,
     )
     assert all(learner["learningHours"] == 0 for learner in json.loads(earlier.stdout)["learners"])
-    unknown = subprocess.run(
+    unknown = await asyncio.to_thread(
+        subprocess.run,
         [sys.executable, "-m", "gateway", "passbook", "export", "--year", year, "--organisation", "org:nope"],
         capture_output=True,
         text=True,
