@@ -1,0 +1,54 @@
+"""One gateway worker on 127.0.0.1 for the dashboard benchmark.
+
+``python -m bench.serve DATABASE_URL [--naive]`` prints ``PORT <n>`` once
+listening. ``--naive`` resolves every ``ctx.load`` with its own SQL statement
+(no DataLoader batching or caching): the baseline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import uvicorn
+
+from bench.catalogue import SyntheticPlugin
+from gateway.app import create_app
+from gateway.context import RequestContext
+from gateway.settings import load_settings
+from gateway.testing import header_identity
+
+
+def make_naive() -> None:
+    async def load(self: RequestContext, batch: Any, key: Any) -> Any:
+        return (await batch(self, [key]))[0]
+
+    async def load_many(self: RequestContext, batch: Any, keys: Sequence[Any]) -> list[Any]:
+        return [(await batch(self, [key]))[0] for key in keys]
+
+    RequestContext.load = load  # type: ignore[method-assign]
+    RequestContext.load_many = load_many  # type: ignore[method-assign]
+
+
+def main() -> None:
+    url = sys.argv[1]
+    if "--naive" in sys.argv:
+        make_naive()
+    settings = load_settings(
+        database_url=url, load_demo_data=False, log_json=False, log_level="WARNING", auto_migrate=False
+    )
+    app = create_app(
+        settings, extra_plugins=[("bench_identity", header_identity), ("synthetic", SyntheticPlugin())]
+    )
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    print("PORT", sock.getsockname()[1], flush=True)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    asyncio.run(server.serve(sockets=[sock]))
+
+
+if __name__ == "__main__":
+    main()
