@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from gateway.errors import StartupError
 from gateway.host import build_gateway
 from gateway.settings import load_settings
+from gateway.testing import production_plugin_settings
 from plugins.passbook import signing
 
 PRODUCTION = {
@@ -18,6 +19,15 @@ PRODUCTION = {
     "secret_key": "k" * 40,
     "database_url": "postgresql+asyncpg://a:b@db/x",
 }
+
+
+def with_key(key: str | None) -> dict[str, object]:
+    """Production's plugin sections, with the passbook's key replaced (or left out)."""
+    plugins: dict[str, object] = {**production_plugin_settings()}
+    plugins.pop("passbook")
+    if key is not None:
+        plugins["passbook"] = {"signing_key": key}
+    return plugins
 
 
 def test_access_codes_alternate_letter_and_digit() -> None:
@@ -31,7 +41,7 @@ def test_access_codes_alternate_letter_and_digit() -> None:
 def test_development_key_is_stable_and_production_refuses_it() -> None:
     assert signing.key_id(signing.development_key()) == signing.key_id(signing.development_key())
     with pytest.raises(StartupError, match=r"plugins\.passbook\.signing_key"):
-        build_gateway(load_settings(**PRODUCTION))
+        build_gateway(load_settings(**PRODUCTION, plugins=with_key(None)))
     dev_pem = (
         signing.development_key()
         .private_bytes(
@@ -40,12 +50,10 @@ def test_development_key_is_stable_and_production_refuses_it() -> None:
         .decode()
     )
     with pytest.raises(StartupError, match="development certificate key is public"):
-        build_gateway(load_settings(**PRODUCTION, plugins={"passbook": {"signing_key": dev_pem}}))
+        build_gateway(load_settings(**PRODUCTION, plugins=with_key(dev_pem)))
     with pytest.raises(StartupError, match=r"plugins\.passbook\.signing_key"):
-        build_gateway(load_settings(**PRODUCTION, plugins={"passbook": {"signing_key": "not a key"}}))
-    gateway = build_gateway(
-        load_settings(**PRODUCTION, plugins={"passbook": {"signing_key": signing.new_seed()}})
-    )
+        build_gateway(load_settings(**PRODUCTION, plugins=with_key("not a key")))
+    gateway = build_gateway(load_settings(**PRODUCTION, plugins=with_key(signing.new_seed())))
     assert gateway.passbook is not None
 
 
