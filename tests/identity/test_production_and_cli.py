@@ -13,7 +13,7 @@ from gateway.directory.models import LearnerRow, RoleGrantRow
 from gateway.errors import StartupError
 from gateway.host import build_gateway
 from gateway.settings import load_settings
-from gateway.testing import GatewayClient, MakeGateway
+from gateway.testing import GatewayClient, MakeGateway, production_plugin_settings
 from tests.identity.helpers import bearer, ed25519_pem, run_cli
 
 PRODUCTION: dict[str, Any] = {
@@ -25,7 +25,10 @@ PRODUCTION: dict[str, Any] = {
 
 def production_problems(**identity: Any) -> str:
     try:
-        gateway = build_gateway(load_settings(**PRODUCTION, plugins={"identity": identity}))
+        passbook = production_plugin_settings()["passbook"]  # a real certificate key
+        gateway = build_gateway(
+            load_settings(**PRODUCTION, plugins={"identity": identity, "passbook": passbook})
+        )
     except StartupError as exc:
         return str(exc)
     paths = {getattr(r, "path", "") for r in gateway.routes}
