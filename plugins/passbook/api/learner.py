@@ -9,20 +9,16 @@ import strawberry
 from strawberry import Info
 
 from gateway.context import context_of
-from gateway.directory.loaders import competencies_by_id, organisations_by_id
 from gateway.errors import BadUserInput, Forbidden
-from plugins.passbook import recommend
 from plugins.passbook.api.enrolments import Enrolment, EnrolmentConnection, EnrolmentEdge, EnrolmentStatus
 from plugins.passbook.api.plans import PlanItem, PlanItemStatus, Recommendation
 from plugins.passbook.api.records import Passbook
-from plugins.passbook.courses import catalogue
 from plugins.passbook.loaders import (
-    designation_needs,
     enrolments_by_learner,
-    evidence_by_learner,
     plan_by_learner,
 )
 from plugins.passbook.plans import status_of
+from plugins.passbook.prefetch import MAX_RECOMMENDATIONS, learner_records, ranked
 from plugins.passbook.store import today_ist
 from schema.common import PageInfo
 from schema.learner import Learner
@@ -63,6 +59,7 @@ async def enrolments(
     limit = context_of(info).gateway.settings.limits.max_page_size
     if not 0 <= first <= limit:
         raise BadUserInput(f"first must be between 0 and {limit}.")
+    await learner_records(context_of(info), learner_id, "enrolments")
     rows = await context_of(info).load(enrolments_by_learner, learner_id)
     if status is not None:
         rows = [r for r in rows if r.status == status.value]
@@ -82,12 +79,15 @@ async def enrolments(
 
 
 async def passbook(root: strawberry.Parent[Learner], info: Info) -> Passbook:
-    return Passbook(learner_id=await _visible(info, root))
+    learner_id = await _visible(info, root)
+    await learner_records(context_of(info), learner_id, "passbook")
+    return Passbook(learner_id=learner_id)
 
 
 async def plan(root: strawberry.Parent[Learner], info: Info) -> list[PlanItem]:
     learner_id = await _visible(info, root)
     ctx = context_of(info)
+    await learner_records(ctx, learner_id, "plan")
     items = await ctx.load(plan_by_learner, learner_id)
     done = {r.course_id for r in await ctx.load(enrolments_by_learner, learner_id) if r.status == "COMPLETED"}
     today = today_ist()
@@ -107,46 +107,14 @@ async def recommendations(
 ) -> list[Recommendation]:
     learner_id = await _visible(info, root)
     first = 5 if first is None else first
-    if not 0 <= first <= 50:
-        raise BadUserInput("first must be between 0 and 50.")
+    if not 0 <= first <= MAX_RECOMMENDATIONS:
+        raise BadUserInput(f"first must be between 0 and {MAX_RECOMMENDATIONS}.")
     ctx = context_of(info)
-    needs = [cid for cid, _ in await ctx.load(designation_needs, learner_id)]
-    held = {e.competency_id for e in await ctx.load(evidence_by_learner, learner_id)}
-    enrolled = await ctx.load(enrolments_by_learner, learner_id)
-    plan_items = await ctx.load(plan_by_learner, learner_id)
-    entries, failed = await catalogue(ctx.gateway)
-    for provider_id in failed:
-        ctx.extra_errors.append(_provider_error(provider_id))
-    gaps = [c for c in needs if c not in held]
-    comps = await ctx.load_many(competencies_by_id, gaps)
-    names = {c.id: (f"{c.theme}: {c.sub_theme}" if c.sub_theme else c.theme) for c in comps if c is not None}
-    orgs = await ctx.load_many(organisations_by_id, sorted({p.organisation_id for p in plan_items}))
-    ranked = recommend.rank(
-        needs=needs,
-        held=held,
-        catalogue=entries,
-        excluded={r.course_id for r in enrolled if r.status in ("IN_PROGRESS", "COMPLETED")},
-        plan=plan_items,
-        done_courses={r.course_id for r in enrolled if r.status == "COMPLETED"},
-        designation=root.row.designation,
-        competency_names=names,
-        organisation_names={o.id: o.name for o in orgs if o is not None},
-        first=first,
-    )
+    await learner_records(ctx, learner_id, "recommendations")
     return [
-        Recommendation(reason=r.reason, score=r.score, course_id=r.course_id, gap_ids=r.gaps) for r in ranked
+        Recommendation(reason=r.reason, score=r.score, course_id=r.course_id, gap_ids=r.gaps)
+        for r in ranked(ctx, learner_id)[:first]
     ]
-
-
-def _provider_error(provider_id: str) -> object:
-    from graphql import GraphQLError
-
-    from gateway.errors import ProviderUnavailable
-
-    message = (
-        f"Content provider {provider_id!r} is unavailable; its courses are missing from recommendations."
-    )
-    return GraphQLError(message, original_error=ProviderUnavailable(message, provider=provider_id))
 
 
 LEARNER_FIELDS = [

@@ -1,0 +1,126 @@
+"""One plan of reads for a learner's records, shared by the passbook's Learner
+fields in a request.
+
+Left to themselves, ``enrolments``, ``passbook``, ``plan`` and
+``recommendations`` each start loads whose batches meet or miss one another
+depending on I/O timing, so the same query could cost a different number of
+SQL statements from one request to the next. Instead, the first of these
+fields starts one task per learner that reads, in fixed waves, everything the
+requested fields need (records; then the catalogue for recommendations; then
+every course; then every competency and organisation) into the request's
+DataLoaders. The fields then resolve from those caches. The task starts on the
+next turn of the event loop, by which time every sibling field has said what
+it needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from gateway.catalogue.loaders import courses_by_id
+from gateway.directory.loaders import competencies_by_id, learners_by_id, organisations_by_id
+from plugins.passbook import recommend
+from plugins.passbook.courses import catalogue
+from plugins.passbook.loaders import (
+    certificates_by_learner,
+    designation_needs,
+    enrolments_by_learner,
+    evidence_by_learner,
+    karma_by_learner,
+    plan_by_learner,
+)
+
+if TYPE_CHECKING:
+    from gateway.context import RequestContext
+
+MAX_RECOMMENDATIONS = 50
+
+
+async def learner_records(ctx: RequestContext, learner_id: str, field: str) -> None:
+    """Wait until the records ``field`` needs are in the request's caches."""
+    wanted: set[str] = ctx.state.setdefault(f"passbook.wanted:{learner_id}", set())
+    wanted.add(field)
+    key = f"passbook.prefetch:{learner_id}"
+    task: asyncio.Task[None] | None = ctx.state.get(key)
+    if task is None:
+        task = asyncio.ensure_future(_prefetch(ctx, learner_id, wanted))
+        ctx.state[key] = task
+    await task
+
+
+def ranked(ctx: RequestContext, learner_id: str) -> list[recommend.Ranked]:
+    ranked_list: list[recommend.Ranked] = ctx.state.get(f"passbook.ranked:{learner_id}", [])
+    return ranked_list
+
+
+async def _prefetch(ctx: RequestContext, learner_id: str, wanted: set[str]) -> None:
+    await asyncio.sleep(0)  # sibling fields register what they need first
+    learner = await ctx.load(learners_by_id, learner_id)
+    enrolled, evidence, plan, needs, _, _ = await asyncio.gather(
+        ctx.load(enrolments_by_learner, learner_id),
+        ctx.load(evidence_by_learner, learner_id),
+        ctx.load(plan_by_learner, learner_id),
+        ctx.load(designation_needs, learner_id),
+        ctx.load(certificates_by_learner, learner_id),
+        ctx.load(karma_by_learner, learner_id),
+    )
+    course_ids: set[str] = set()
+    competency_ids: set[str] = set()
+    org_ids: set[str] = {p.organisation_id for p in plan}
+    if "enrolments" in wanted:
+        course_ids |= {e.course_id for e in enrolled}
+    if "plan" in wanted or "recommendations" in wanted:
+        course_ids |= {p.course_id for p in plan}
+    if "passbook" in wanted:
+        course_ids |= {e.course_id for e in evidence if e.course_id}
+        competency_ids |= {e.competency_id for e in evidence}
+    rank_args: dict[str, Any] | None = None
+    if "recommendations" in wanted:
+        held = {e.competency_id for e in evidence}
+        entries, failed = await catalogue(ctx.gateway)
+        for provider_id in failed:
+            ctx.extra_errors.append(_provider_error(provider_id))
+        rank_args = dict(
+            needs=[cid for cid, _ in needs],
+            held=held,
+            catalogue=entries,
+            excluded={e.course_id for e in enrolled if e.status in ("IN_PROGRESS", "COMPLETED")},
+            plan=plan,
+            done_courses={e.course_id for e in enrolled if e.status == "COMPLETED"},
+            designation=learner.designation if learner is not None else None,
+            first=MAX_RECOMMENDATIONS,
+        )
+        # names come after the competencies are read; the order does not depend on them
+        unnamed = recommend.rank(**rank_args, competency_names={}, organisation_names={})
+        course_ids |= {r.course_id for r in unnamed}
+        competency_ids |= {cid for cid, _ in needs if cid not in held}
+    records = await ctx.load_many(courses_by_id, sorted(course_ids))
+    for record in records:
+        if record is not None:
+            competency_ids |= {t.competency_id for t in record.competencies}
+    competencies, orgs = await asyncio.gather(
+        ctx.load_many(competencies_by_id, sorted(competency_ids)),
+        ctx.load_many(organisations_by_id, sorted(org_ids)),
+    )
+    if rank_args is not None:
+        ctx.state[f"passbook.ranked:{learner_id}"] = recommend.rank(
+            **rank_args,
+            competency_names={c.id: _name(c.theme, c.sub_theme) for c in competencies if c is not None},
+            organisation_names={o.id: o.name for o in orgs if o is not None},
+        )
+
+
+def _provider_error(provider_id: str) -> Any:
+    from graphql import GraphQLError
+
+    from gateway.errors import ProviderUnavailable
+
+    message = (
+        f"Content provider {provider_id!r} is unavailable; its courses are missing from recommendations."
+    )
+    return GraphQLError(message, original_error=ProviderUnavailable(message, provider=provider_id))
+
+
+def _name(theme: str, sub_theme: str | None) -> str:
+    return f"{theme}: {sub_theme}" if sub_theme else theme
