@@ -149,6 +149,9 @@ async def test_make_gateway_still_works_unconfigured(make_gateway: MakeGateway) 
 def test_session_keys_can_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     keys = [{"kid": "from-env", "private_key": ed25519_pem()}]
     monkeypatch.setenv("KARMAYOGI_PLUGINS__IDENTITY__SESSION_KEYS", json.dumps(keys))
+    monkeypatch.setenv(
+        "KARMAYOGI_PLUGINS__PASSBOOK__SIGNING_KEY", production_plugin_settings()["passbook"]["signing_key"]
+    )
     gateway = build_gateway(load_settings(**PRODUCTION))
     assert gateway.plugin_settings("identity").session_keys[0].kid == "from-env"
     monkeypatch.setenv("KARMAYOGI_PLUGINS__IDENTITY__SESSION_KEYS", "not json")
