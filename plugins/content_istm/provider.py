@@ -29,6 +29,8 @@ from schema.providers import (
 )
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from gateway.host import Gateway
 
 
@@ -82,6 +84,7 @@ class IstmProvider:
 
     def __init__(self, gateway: Gateway) -> None:
         self.gateway = gateway
+        self._summaries: tuple[int | None, dict[str, CourseSummary]] | None = None
 
     async def start(self) -> None:
         return None
@@ -124,34 +127,46 @@ class IstmProvider:
         return CourseBatch(courses=[found.get(i) for i in ids])
 
     async def search(self, text: str | None) -> SearchAnswer:
-        columns = select(
-            IstmCourseRow.id,
-            IstmCourseRow.title,
-            IstmCourseRow.languages,
-            IstmCourseRow.duration_minutes,
-            IstmCourseRow.category,
-            IstmCourseRow.competency_ids,
-        )
+        """Matches from full-text search; summaries come from a cache that is
+        rebuilt when a newer feed has been synced (by any process)."""
         terms = text.split() if text else []
         async with self.gateway.db.sessionmaker() as session:
-            if terms:
-                dialect = session.get_bind().dialect.name
-                columns = columns.where(IstmCourseRow.id.in_(fts_match(dialect, terms)))
-            rows = (await session.execute(columns)).all()
-        return SearchAnswer(
-            summaries=[
-                CourseSummary(
-                    id=row.id,
-                    title=row.title,
-                    languages=tuple(row.languages),
-                    duration_minutes=row.duration_minutes,
-                    delivery_mode="HOSTED",
-                    category=row.category,
-                    competency_ids=tuple(row.competency_ids),
+            version = await session.scalar(select(func.max(IstmSyncRow.id)))
+            if self._summaries is None or self._summaries[0] != version:
+                self._summaries = (version, await self._load_summaries(session))
+            summaries = self._summaries[1]
+            if not terms:
+                return SearchAnswer(list(summaries.values()))
+            dialect = session.get_bind().dialect.name
+            ids = (await session.scalars(fts_match(dialect, terms))).all()
+        return SearchAnswer([summaries[i] for i in ids if i in summaries])
+
+    @staticmethod
+    async def _load_summaries(session: AsyncSession) -> dict[str, CourseSummary]:
+        rows = (
+            await session.execute(
+                select(
+                    IstmCourseRow.id,
+                    IstmCourseRow.title,
+                    IstmCourseRow.languages,
+                    IstmCourseRow.duration_minutes,
+                    IstmCourseRow.category,
+                    IstmCourseRow.competency_ids,
                 )
-                for row in rows
-            ]
-        )
+            )
+        ).all()
+        return {
+            row.id: CourseSummary(
+                id=row.id,
+                title=row.title,
+                languages=tuple(row.languages),
+                duration_minutes=row.duration_minutes,
+                delivery_mode="HOSTED",
+                category=row.category,
+                competency_ids=tuple(row.competency_ids),
+            )
+            for row in rows
+        }
 
     async def grade_quiz(self, quiz_id: str, answers: Mapping[str, Sequence[int]]) -> GradingResult:
         async with self.gateway.db.sessionmaker() as session:
