@@ -122,8 +122,15 @@ def main() -> None:
                 ]
                 asyncio.run(measure(url, searches[:24], 4))  # warm up
                 if ttl:
-                    rows.append(("baseline", asyncio.run(measure(url, [{"query": "{ __typename }"}] * n, args.concurrency))))
-                    rows.append(("browse", asyncio.run(measure(url, [{"query": BROWSE}] * n, args.concurrency))))
+                    rows.append(
+                        (
+                            "baseline",
+                            asyncio.run(measure(url, [{"query": "{ __typename }"}] * n, args.concurrency)),
+                        )
+                    )
+                    rows.append(
+                        ("browse", asyncio.run(measure(url, [{"query": BROWSE}] * n, args.concurrency)))
+                    )
                 rows.append((f"search{label}", asyncio.run(measure(url, searches, args.concurrency))))
     finally:
         standin.stop()
