@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """Catalogue search requests per second on one worker, beside a baseline.
 
     .venv/bin/python bench/catalogue_search.py [--requests 300] [--concurrency 8]
