@@ -44,14 +44,15 @@ async def reset_postgres(url: str) -> None:
     await reset_postgres_async(url)
 
 
-async def seed(url: str, learners: int) -> None:
+async def seed(url: str, learners: int, courses_count: int = 60) -> None:
     gateway = build_gateway(
-        load_settings(database_url=url, log_json=False), extra_plugins=[("synthetic", SyntheticPlugin())]
+        load_settings(database_url=url, log_json=False),
+        extra_plugins=[("synthetic", SyntheticPlugin(courses_count))],
     )
     await gateway.start()  # migrates and loads the demo directory (organisations, competencies)
     signer = signing.Signer(signing.development_key())
     now = dt.datetime.now(dt.UTC)
-    courses = list(SyntheticPlugin().register_content_providers(None)[0].courses.values())
+    courses = list(SyntheticPlugin(courses_count).register_content_providers(None)[0].courses.values())
     try:
         for start in range(0, learners, 500):
             people, enrolments, certs, evidence = [], [], [], []

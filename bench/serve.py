@@ -33,6 +33,25 @@ def make_naive() -> None:
     RequestContext.load_many = load_many  # type: ignore[method-assign]
 
 
+def app_from_environment() -> Any:
+    """uvicorn factory for several workers: BENCH_DATABASE_URL, BENCH_NAIVE, BENCH_COURSES."""
+    import os
+
+    if os.environ.get("BENCH_NAIVE") == "1":
+        make_naive()
+    settings = load_settings(
+        database_url=os.environ["BENCH_DATABASE_URL"],
+        load_demo_data=False,
+        log_json=False,
+        log_level="WARNING",
+        auto_migrate=False,
+    )
+    courses = int(os.environ.get("BENCH_COURSES", "60"))
+    return create_app(
+        settings, extra_plugins=[("bench_identity", header_identity), ("synthetic", SyntheticPlugin(courses))]
+    )
+
+
 def main() -> None:
     url = sys.argv[1]
     if "--naive" in sys.argv:

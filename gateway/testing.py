@@ -247,12 +247,17 @@ def _record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         statements.append(statement)
 
 
-@pytest.fixture
-def sql_counter() -> Iterator[SqlCounter]:
+def install_sql_counter() -> None:
+    """Count statements on every engine (idempotent); ``SqlCounter`` reads them."""
     from sqlalchemy.engine import Engine
 
     if not event.contains(Engine, "before_cursor_execute", _record):
         event.listen(Engine, "before_cursor_execute", _record)
+
+
+@pytest.fixture
+def sql_counter() -> Iterator[SqlCounter]:
+    install_sql_counter()
     yield SqlCounter()
 
 
