@@ -184,3 +184,27 @@ async def test_sync_pulls_changes_into_the_snapshot(live: GatewayClient, standin
     body = await live.graphql('{ course(id: "ignou:cit") { title } }', expect_errors=True)
     assert body["data"]["course"]["title"].endswith("(2027)")
     assert body["errors"][0]["extensions"]["stale"] is True
+
+
+PAGED = """query($after: String, $filter: CourseFilter) {
+  courses(first: 5, after: $after, filter: $filter) {
+    edges { node { id title } } pageInfo { endCursor hasNextPage } } }"""
+
+
+async def test_cursors_stay_valid_while_a_provider_is_added_or_down(
+    make_gateway: MakeGateway, ignou_settings: dict[str, Any], standin: StandIn
+) -> None:
+    client = await make_gateway(plugins={"content_ignou": {**ignou_settings, "cache_ttl_seconds": 0}})
+    istm_only = await client.graphql(PAGED, {"filter": {"providers": ["istm"]}})
+    cursor = istm_only["data"]["courses"]["pageInfo"]["endCursor"]
+    last_title = istm_only["data"]["courses"]["edges"][-1]["node"]["title"].casefold()
+    both = await client.graphql(PAGED, {"after": cursor})  # IGNOU added to the result
+    titles = [e["node"]["title"].casefold() for e in both["data"]["courses"]["edges"]]
+    assert titles and all(t > last_title for t in titles)
+    assert any(e["node"]["id"].startswith("ignou:") for e in both["data"]["courses"]["edges"])
+    cursor = both["data"]["courses"]["pageInfo"]["endCursor"]
+    standin.stop()
+    down = await client.graphql(PAGED, {"after": cursor}, expect_errors=True)
+    assert error_codes(down) == ["PROVIDER_UNAVAILABLE"]
+    later = [e["node"]["title"].casefold() for e in down["data"]["courses"]["edges"]]
+    assert later and all(t > titles[-1] for t in later)
