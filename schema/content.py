@@ -13,7 +13,12 @@ import enum
 import strawberry
 from strawberry import Info
 
-from gateway.catalogue.loaders import courses_by_id, enrolled_in, provider_health
+from gateway.catalogue.loaders import (
+    courses_by_id,
+    enrolled_in,
+    provider_course_count,
+    provider_health,
+)
 from gateway.context import RequestContext, context_of
 from schema.common import Node, PageInfo
 from schema.directory import (
@@ -79,8 +84,8 @@ class Provider(Node):
         return (await provider_health(context_of(info), self.source)).status
 
     @strawberry.field
-    async def course_count(self) -> int | None:
-        return await self.source.course_count()
+    async def course_count(self, info: Info) -> int | None:
+        return await provider_course_count(context_of(info), self.source)
 
     @strawberry.field(description="The organisation that runs this provider.")
     async def organisation(self, info: Info) -> Organisation | None:

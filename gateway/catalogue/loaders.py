@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 _PROBLEMS = "catalogue.provider_problems"
 _HEALTH = "catalogue.health"
+_COUNTS = "catalogue.course_counts"
 
 
 def report_provider_problem(
@@ -94,4 +95,12 @@ async def provider_health(ctx: RequestContext, provider: ContentProvider) -> Pro
     cache: dict[str, asyncio.Future[ProviderHealth]] = ctx.state.setdefault(_HEALTH, {})
     if provider.id not in cache:  # resolvers run concurrently: share one call
         cache[provider.id] = asyncio.ensure_future(provider.health())
+    return await cache[provider.id]
+
+
+async def provider_course_count(ctx: RequestContext, provider: ContentProvider) -> int | None:
+    """The provider's course count, asked once per request."""
+    cache: dict[str, asyncio.Future[int | None]] = ctx.state.setdefault(_COUNTS, {})
+    if provider.id not in cache:
+        cache[provider.id] = asyncio.ensure_future(provider.course_count())
     return await cache[provider.id]
