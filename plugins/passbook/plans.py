@@ -10,7 +10,7 @@ When several organisations assign the same course, the earliest due date wins.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from gateway.directory.service import name_key
@@ -60,11 +60,3 @@ def status_of(due_date: dt.date, completed: bool, today: dt.date) -> str:
     if completed:
         return "DONE"
     return "OVERDUE" if today > due_date else "UPCOMING"
-
-
-def candidate_filter(
-    org_paths: Sequence[str | None], learner_ids: Sequence[str]
-) -> tuple[set[str], set[str]]:
-    """Organisation ids and learner ids whose plan items may apply to these learners."""
-    orgs = {org for path in org_paths for org in ancestor_ids(path)}
-    return orgs, set(learner_ids)

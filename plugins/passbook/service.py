@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -341,7 +341,3 @@ async def declare_competency(
     )
     assert row is not None
     return row
-
-
-def answers_map(answers: Mapping[str, Sequence[int]]) -> dict[str, list[int]]:
-    return {k: list(v) for k, v in answers.items()}
