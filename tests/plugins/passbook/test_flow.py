@@ -75,6 +75,25 @@ async def test_enrol_to_verified_certificate(client: GatewayClient) -> None:
     assert page.json()["valid"] is True
     assert page.json()["learnerName"] == "Asha Verma"
 
+    verify = "query($id: ID!, $code: String!) { verifyCertificate(id: $id, accessCode: $code) { valid learnerName courseTitle issuedAt } }"
+    signed_out = await client.graphql(verify, {"id": cert["id"], "code": cert["accessCode"]})
+    assert signed_out["data"]["verifyCertificate"]["valid"] is True
+    assert signed_out["data"]["verifyCertificate"]["learnerName"] == "Asha Verma"
+    other_code = ("B" if cert["accessCode"][0] != "B" else "C") + cert["accessCode"][1:]
+    nothing = {"valid": False, "learnerName": None, "courseTitle": None, "issuedAt": None}
+    for wrong in (
+        {"id": cert["id"], "code": other_code},
+        {"id": "00000000-0000-4000-8000-000000000000", "code": cert["accessCode"]},
+        {"id": "not-a-uuid", "code": "x"},
+    ):
+        answer = await client.graphql(verify, wrong)
+        assert answer["data"]["verifyCertificate"] == nothing
+    bad_page = await client.http.get(f"/passbook/verify/{cert['id']}?code={other_code}")
+    assert bad_page.status_code == 404 and "Asha" not in bad_page.text
+    assert (
+        await client.http.get(f"/passbook/certificates/{cert['id']}.pdf?code={other_code}")
+    ).status_code == 404
+
     passbook = await client.graphql(
         """{ me { passbook { learningHours karmaPoints certificates { id }
               entries { competency { id } evidence { channel contextId certificate { id } course { id } } } } } }""",
