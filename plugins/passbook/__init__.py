@@ -8,6 +8,7 @@ from plugins.passbook.plugin import (
     register_routes,
     register_schema,
     register_settings_model,
+    startup,
 )
 
 __version__ = "0.1.0"
@@ -20,4 +21,5 @@ __all__ = [
     "register_routes",
     "register_schema",
     "register_settings_model",
+    "startup",
 ]

@@ -13,6 +13,7 @@ from gateway.catalogue.loaders import courses_by_id
 from gateway.directory.loaders import learners_by_id, organisations_by_id
 from gateway.directory.models import DesignationCompetencyRow
 from gateway.directory.service import name_key
+from gateway.states.plans import plan_rules_for
 from plugins.passbook.courses import CourseView, course_view
 from plugins.passbook.models import (
     CertificateRow,
@@ -24,6 +25,7 @@ from plugins.passbook.models import (
     ResourceProgressRow,
 )
 from plugins.passbook.plans import EffectivePlanItem, ancestor_ids, effective_plan
+from schema.plan_rules import PlanRule
 
 if TYPE_CHECKING:
     from gateway.context import RequestContext
@@ -157,9 +159,26 @@ async def plan_by_learner(ctx: RequestContext, learner_ids: list[str]) -> Sequen
             )
         ).all()
     return [
-        effective_plan(items, lr.id, lr.designation, paths.get(lr.id)) if lr is not None else []
+        with_plan_rules(
+            effective_plan(items, lr.id, lr.designation, paths.get(lr.id)), await plan_rules_for(ctx, lr)
+        )
+        if lr is not None
+        else []
         for lr in learners
     ]
+
+
+def with_plan_rules(
+    items: list[EffectivePlanItem], rules: Sequence[tuple[str, PlanRule]]
+) -> list[EffectivePlanItem]:
+    """Stored plan items plus plugins' plan rules (register_plan_rules), one item
+    per course (earliest due date), ordered like ``effective_plan``."""
+    best = {item.course_id: item for item in items}
+    for _, rule in rules:
+        current = best.get(rule.course_id)
+        if current is None or rule.due_date < current.due_date:
+            best[rule.course_id] = EffectivePlanItem(rule.course_id, rule.due_date, rule.organisation_id)
+    return sorted(best.values(), key=lambda e: (e.due_date, e.course_id))
 
 
 async def designation_needs(

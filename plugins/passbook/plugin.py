@@ -44,6 +44,7 @@ def register_passbook_backend(gateway: Gateway) -> PassbookRuntime:
 def register_schema(gateway: Gateway) -> SchemaContribution:
     from plugins.passbook.api import certificates, enrolments, plans, records
     from plugins.passbook.api.learner import LEARNER_FIELDS
+    from plugins.passbook.api.live import SUBSCRIPTION_FIELDS
     from plugins.passbook.api.mutations import MUTATION_FIELDS
     from plugins.passbook.api.queries import QUERY_FIELDS
 
@@ -69,6 +70,7 @@ def register_schema(gateway: Gateway) -> SchemaContribution:
         ],
         query=QUERY_FIELDS,
         mutation=MUTATION_FIELDS,
+        subscription=SUBSCRIPTION_FIELDS,
         type_fields={"Learner": LEARNER_FIELDS},
     )
 
@@ -92,6 +94,13 @@ async def _enrolment(ctx: RequestContext, node_id: str) -> Any:
 @hookimpl
 def register_node_resolvers(gateway: Gateway) -> dict[str, NodeResolver]:
     return {"enrolment": _enrolment}
+
+
+@hookimpl
+def startup(gateway: Gateway) -> None:
+    from plugins.passbook.events import install
+
+    install(gateway)  # committed enrolment and certificate changes become subscription events
 
 
 @hookimpl

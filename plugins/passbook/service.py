@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from gateway.directory.models import CompetencyRow, LearnerRow
 from gateway.errors import BadUserInput, Forbidden, NotFound
-from plugins.passbook import completion, rules
+from plugins.passbook import completion, events, rules
 from plugins.passbook.models import (
     EnrolmentRow,
     EvidenceRow,
@@ -85,7 +85,9 @@ async def enrol(
     runtime: PassbookRuntime, session: AsyncSession, learner_id: str, course: CourseView
 ) -> EnrolmentRow:
     require_active(await session.get(LearnerRow, learner_id))
-    return await ensure_enrolment(session, learner_id, course)
+    row = await ensure_enrolment(session, learner_id, course)
+    events.touch(session, row)  # enrolmentUpdated subscribers hear of it after commit
+    return row
 
 
 async def own_enrolment(session: AsyncSession, enrolment_id: str, learner_id: str) -> EnrolmentRow:

@@ -176,6 +176,28 @@ async def test_mandatory_plan_rule_reaches_haryana_learners_only(
     assert await plan_courses(off, MANOJ) == {}
 
 
+PLAN = "{ me { plan { course { id } dueDate status assignedBy { id } } } }"
+
+
+async def test_plan_item_in_the_learners_plan(installed: None, make_gateway: MakeGateway) -> None:
+    import datetime as dt
+
+    client = await haryana_on(make_gateway)
+    due = financial_year_end(dt.datetime.now(dt.UTC).date()).isoformat()
+    mine = await client.graphql(PLAN, as_learner=DEEPAK)
+    assert {
+        "course": {"id": COURSE},
+        "dueDate": due,
+        "status": "UPCOMING",
+        "assignedBy": {"id": "org:haryana"},
+    } in mine["data"]["me"]["plan"]
+    theirs = await client.graphql(PLAN, as_learner=ASHA)
+    assert COURSE not in {item["course"]["id"] for item in theirs["data"]["me"]["plan"]}
+    off = await make_gateway()
+    switched_off = await off.graphql(PLAN, as_learner=DEEPAK)
+    assert COURSE not in {item["course"]["id"] for item in switched_off["data"]["me"]["plan"]}
+
+
 async def test_collection_reaches_haryana_learners_only(installed: None, make_gateway: MakeGateway) -> None:
     client = await haryana_on(make_gateway)
     query = "{ collections { id } }"
