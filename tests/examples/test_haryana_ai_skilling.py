@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from gateway.conformance.pytest_plugin import ProviderConformance
 from gateway.context import RequestContext
 from gateway.directory.loaders import learners_by_id
 from gateway.states.plans import plan_rules_for
@@ -211,3 +212,11 @@ async def test_not_installed_means_not_loaded(make_gateway: MakeGateway) -> None
     client = await make_gateway()
     assert "haryana_ai_skilling" not in client.gateway.plugins.infos
     assert "hr_ai" not in client.gateway.providers
+
+
+class TestHaryanaProviderConforms(ProviderConformance):
+    """The module's hosted provider passes the content provider conformance kit."""
+
+    @pytest.fixture
+    async def content_provider(self, installed: None, make_gateway: MakeGateway) -> object:
+        return (await haryana_on(make_gateway)).gateway.providers["hr_ai"]
