@@ -28,6 +28,7 @@ log = logging.getLogger("plugins.passbook.events")
 
 _PENDING = "passbook.live_events"
 _GATEWAYS: weakref.WeakKeyDictionary[Any, Gateway] = weakref.WeakKeyDictionary()
+_IN_FLIGHT: set[asyncio.Task[None]] = set()
 
 
 def enrolment_topic(learner_id: str) -> str:
@@ -69,7 +70,8 @@ def _after_commit(session: Session) -> None:
         return
     try:
         bus = events_of(gateway)
-    except RuntimeError:  # subscriptions plugin blocked or app not started: nobody listens
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # subscriptions blocked, app not started or no loop: nobody listens
         return
     seen: set[tuple[str, str]] = set()
     for topic, payload in pending:
@@ -77,7 +79,8 @@ def _after_commit(session: Session) -> None:
         if key in seen:
             continue
         seen.add(key)
-        task = asyncio.get_running_loop().create_task(bus.publish(topic, payload))
+        task = loop.create_task(bus.publish(topic, payload))
+        _IN_FLIGHT.add(task)  # keep a reference until it is done (asyncio holds only weak ones)
         task.add_done_callback(_log_failure)
 
 
@@ -86,6 +89,7 @@ def _after_rollback(session: Session) -> None:
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:
+    _IN_FLIGHT.discard(task)
     if not task.cancelled() and task.exception() is not None:
         log.error("publishing a passbook event failed", exc_info=task.exception())
 
