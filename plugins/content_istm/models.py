@@ -33,7 +33,7 @@ class IstmCourseRow(IstmBase):
     # The whole course record (structure included, answer keys excluded).
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    # PostgreSQL: the English tsvector of title and description (GIN-indexed),
+    # PostgreSQL: the tsvector (simple configuration) of title and description (GIN-indexed),
     # filled by the sync. SQLite leaves it NULL and uses istm_courses_fts.
     search_vector: Mapped[Any] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"), nullable=True)
 

@@ -70,7 +70,7 @@ def fts_match(dialect: str, terms: list[str]) -> Select[Any]:
         )
     query = " & ".join(f"{t}:*" for t in terms)
     return select(IstmCourseRow.id).where(
-        IstmCourseRow.search_vector.bool_op("@@")(func.to_tsquery("english", query))
+        IstmCourseRow.search_vector.bool_op("@@")(func.to_tsquery("simple", query))
     )
 
 

@@ -178,9 +178,7 @@ async def sync_feed(session: AsyncSession, data: bytes | str | dict[str, Any], *
         )
     else:
         await session.execute(
-            text(
-                "UPDATE istm_courses SET search_vector = to_tsvector('english', title || ' ' || description)"
-            )
+            text("UPDATE istm_courses SET search_vector = to_tsvector('simple', title || ' ' || description)")
         )
     session.add(
         IstmSyncRow(
