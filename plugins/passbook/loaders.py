@@ -3,14 +3,13 @@ so a page of enrolments costs the same number of statements as one."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import func, select
 
 from gateway.catalogue.loaders import courses_by_id
-from gateway.directory.loaders import learners_by_id, organisations_by_id
+from gateway.directory.loaders import learners_by_id, organisations_by_id, rows_by_key, rows_grouped_by
 from gateway.directory.models import DesignationCompetencyRow
 from gateway.directory.service import name_key
 from gateway.states.plans import plan_rules_for
@@ -33,55 +32,37 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def _grouped(rows: Sequence[Any], attr: str, keys: list[str]) -> list[list[Any]]:
-    groups: dict[str, list[Any]] = defaultdict(list)
-    for row in rows:
-        groups[getattr(row, attr)].append(row)
-    return [groups.get(k, []) for k in keys]
-
-
 async def enrolments_by_learner(ctx: RequestContext, learner_ids: list[str]) -> Sequence[list[EnrolmentRow]]:
     """Every enrolment of each learner, newest first."""
-    async with ctx.db() as session:
-        rows = (
-            await session.scalars(
-                select(EnrolmentRow)
-                .where(EnrolmentRow.learner_id.in_(learner_ids))
-                .order_by(EnrolmentRow.enrolled_at.desc(), EnrolmentRow.id)
-            )
-        ).all()
-    return _grouped(rows, "learner_id", learner_ids)
+    return await rows_grouped_by(
+        ctx,
+        EnrolmentRow,
+        EnrolmentRow.learner_id,
+        learner_ids,
+        EnrolmentRow.enrolled_at.desc(),
+        EnrolmentRow.id,
+    )
 
 
 async def enrolments_by_id(ctx: RequestContext, ids: list[str]) -> Sequence[EnrolmentRow | None]:
-    async with ctx.db() as session:
-        rows = (await session.scalars(select(EnrolmentRow).where(EnrolmentRow.id.in_(ids)))).all()
-    by_id = {row.id: row for row in rows}
-    return [by_id.get(i) for i in ids]
+    return await rows_by_key(ctx, EnrolmentRow, EnrolmentRow.id, ids)
 
 
 async def progress_by_enrolment(ctx: RequestContext, ids: list[str]) -> Sequence[list[ResourceProgressRow]]:
-    async with ctx.db() as session:
-        rows = (
-            await session.scalars(
-                select(ResourceProgressRow)
-                .where(ResourceProgressRow.enrolment_id.in_(ids))
-                .order_by(ResourceProgressRow.id)
-            )
-        ).all()
-    return _grouped(rows, "enrolment_id", ids)
+    return await rows_grouped_by(
+        ctx, ResourceProgressRow, ResourceProgressRow.enrolment_id, ids, ResourceProgressRow.id
+    )
 
 
 async def attempts_by_enrolment(ctx: RequestContext, ids: list[str]) -> Sequence[list[QuizAttemptRow]]:
-    async with ctx.db() as session:
-        rows = (
-            await session.scalars(
-                select(QuizAttemptRow)
-                .where(QuizAttemptRow.enrolment_id.in_(ids))
-                .order_by(QuizAttemptRow.resource_id, QuizAttemptRow.attempt)
-            )
-        ).all()
-    return _grouped(rows, "enrolment_id", ids)
+    return await rows_grouped_by(
+        ctx,
+        QuizAttemptRow,
+        QuizAttemptRow.enrolment_id,
+        ids,
+        QuizAttemptRow.resource_id,
+        QuizAttemptRow.attempt,
+    )
 
 
 async def certificates_by_learner(
@@ -89,15 +70,14 @@ async def certificates_by_learner(
 ) -> Sequence[list[CertificateRow]]:
     """Each learner's certificates, oldest first (also feeds the per-enrolment
     and per-id lookups of the same request, so a dashboard reads them once)."""
-    async with ctx.db() as session:
-        rows = (
-            await session.scalars(
-                select(CertificateRow)
-                .where(CertificateRow.learner_id.in_(learner_ids))
-                .order_by(CertificateRow.issued_at, CertificateRow.id)
-            )
-        ).all()
-    return _grouped(rows, "learner_id", learner_ids)
+    return await rows_grouped_by(
+        ctx,
+        CertificateRow,
+        CertificateRow.learner_id,
+        learner_ids,
+        CertificateRow.issued_at,
+        CertificateRow.id,
+    )
 
 
 async def certificate_of(ctx: RequestContext, enrolment: EnrolmentRow) -> CertificateRow | None:
@@ -115,15 +95,9 @@ async def certificate_by_id(
 
 
 async def evidence_by_learner(ctx: RequestContext, learner_ids: list[str]) -> Sequence[list[EvidenceRow]]:
-    async with ctx.db() as session:
-        rows = (
-            await session.scalars(
-                select(EvidenceRow)
-                .where(EvidenceRow.learner_id.in_(learner_ids))
-                .order_by(EvidenceRow.acquired_at, EvidenceRow.id)
-            )
-        ).all()
-    return _grouped(rows, "learner_id", learner_ids)
+    return await rows_grouped_by(
+        ctx, EvidenceRow, EvidenceRow.learner_id, learner_ids, EvidenceRow.acquired_at, EvidenceRow.id
+    )
 
 
 async def karma_by_learner(ctx: RequestContext, learner_ids: list[str]) -> Sequence[int]:
