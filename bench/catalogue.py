@@ -74,6 +74,8 @@ class SyntheticProvider:
     def __init__(self, count: int = 60) -> None:
         ids = _competency_ids()
         self.courses = {c.id: c for c in (make_course(i, ids) for i in range(count))}
+        # kept like ISTM keeps its summaries between syncs
+        self.summaries = [CourseSummary.of(c) for c in self.courses.values()]
 
     async def start(self) -> None: ...
     async def close(self) -> None: ...
@@ -91,7 +93,7 @@ class SyntheticProvider:
         return CourseBatch(courses=[self.courses.get(i) for i in ids])
 
     async def search(self, text: str | None) -> SearchAnswer:
-        return SearchAnswer(summaries=[CourseSummary.of(c) for c in self.courses.values()])
+        return SearchAnswer(summaries=list(self.summaries))
 
     async def grade_quiz(self, quiz_id: str, answers: Mapping[str, Sequence[int]]) -> GradingResult:
         right = sum(1 for selected in answers.values() if list(selected) == [0])

@@ -9,6 +9,7 @@ the passbook.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -164,6 +165,39 @@ class CatalogueEntry:
     competency_ids: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class CatalogueIndex:
+    """Every course of every provider, by id and by the competencies it builds,
+    so that ranking looks only at the courses that can close a gap."""
+
+    by_id: Mapping[str, CatalogueEntry]
+    by_competency: Mapping[str, tuple[CatalogueEntry, ...]]
+
+    @classmethod
+    def of(cls, entries: Sequence[CatalogueEntry]) -> CatalogueIndex:
+        by_competency: dict[str, list[CatalogueEntry]] = defaultdict(list)
+        for entry in entries:
+            for competency_id in dict.fromkeys(entry.competency_ids):
+                by_competency[competency_id].append(entry)
+        return cls(
+            by_id={entry.id: entry for entry in entries},
+            by_competency={cid: tuple(found) for cid, found in by_competency.items()},
+        )
+
+    def candidates(self, competency_ids: Sequence[str], course_ids: Sequence[str]) -> list[CatalogueEntry]:
+        """The courses building any of ``competency_ids`` or named in
+        ``course_ids`` (each once)."""
+        found: dict[str, CatalogueEntry] = {}
+        for competency_id in competency_ids:
+            for entry in self.by_competency.get(competency_id, ()):
+                found[entry.id] = entry
+        for course_id in course_ids:
+            named = self.by_id.get(course_id)
+            if named is not None:
+                found[course_id] = named
+        return list(found.values())
+
+
 async def catalogue(gateway: Gateway) -> tuple[list[CatalogueEntry], list[str]]:
     """Every course of every provider (summaries), and the providers that failed."""
     entries: list[CatalogueEntry] = []
@@ -184,3 +218,29 @@ async def catalogue(gateway: Gateway) -> tuple[list[CatalogueEntry], list[str]]:
             for s in answer.summaries
         )
     return entries, failed
+
+
+INDEX_KEY = "passbook.catalogue_index"
+
+
+async def catalogue_index(gateway: Gateway, max_age_seconds: float) -> tuple[CatalogueIndex, list[str]]:
+    """The catalogue index and the providers that failed to answer.
+
+    An index built from every provider is kept for ``max_age_seconds`` (0: not
+    kept) and dropped at once when the catalogue version moves on
+    (:func:`gateway.security.response_cache.catalogue_changed`, which
+    ``karmayogi catalogue sync`` calls). An index missing a failed provider is
+    never kept, so the failure is reported, and retried, on the next request.
+    """
+    from gateway.security.services import services_of
+
+    version = await services_of(gateway).responses.version()
+    kept: tuple[int, float, CatalogueIndex] | None = gateway.state.get(INDEX_KEY)
+    now = time.monotonic()
+    if kept is not None and kept[0] == version and now - kept[1] < max_age_seconds:
+        return kept[2], []
+    entries, failed = await catalogue(gateway)
+    index = CatalogueIndex.of(entries)
+    if not failed and max_age_seconds > 0:
+        gateway.state[INDEX_KEY] = (version, now, index)
+    return index, failed

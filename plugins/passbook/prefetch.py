@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from gateway.catalogue.loaders import courses_by_id
 from gateway.directory.loaders import competencies_by_id, learners_by_id, organisations_by_id
 from plugins.passbook import recommend
-from plugins.passbook.courses import catalogue
+from plugins.passbook.courses import catalogue_index
 from plugins.passbook.loaders import (
     certificates_by_learner,
     designation_needs,
@@ -78,13 +78,15 @@ async def _prefetch(ctx: RequestContext, learner_id: str, wanted: set[str]) -> N
     rank_args: dict[str, Any] | None = None
     if "recommendations" in wanted:
         held = {e.competency_id for e in evidence}
-        entries, failed = await catalogue(ctx.gateway)
+        index, failed = await catalogue_index(
+            ctx.gateway, ctx.gateway.plugin_settings("passbook").catalogue_cache_seconds
+        )
         for provider_id in failed:
             ctx.extra_errors.append(_provider_error(provider_id))
         rank_args = dict(
             needs=[cid for cid, _ in needs],
             held=held,
-            catalogue=entries,
+            catalogue=index,
             excluded={e.course_id for e in enrolled if e.status in ("IN_PROGRESS", "COMPLETED")},
             plan=plan,
             done_courses={e.course_id for e in enrolled if e.status == "COMPLETED"},

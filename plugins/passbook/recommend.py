@@ -3,7 +3,9 @@
 Gaps are the competencies the learner's designation needs (the designation
 mapping of their organisation) that the passbook holds no evidence for.
 Candidates are the courses of every provider, less those completed or in
-progress. A course is recommended if it is in the learner's plan (not done)
+progress; only the courses that build a gap or are in the plan are looked at
+(through the catalogue's index by competency), so ranking costs the same for a
+catalogue of 50 courses or 50,000. A course is recommended if it is in the learner's plan (not done)
 or closes at least one gap. Order: plan items first (earliest due date first),
 then more gaps closed, then shorter courses, then course id, so the same
 records always give the same list.
@@ -15,7 +17,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from plugins.passbook.courses import CatalogueEntry
+from plugins.passbook.courses import CatalogueIndex
 from plugins.passbook.plans import EffectivePlanItem
 
 PLAN_WEIGHT = 100.0
@@ -37,7 +39,7 @@ def rank(
     *,
     needs: Sequence[str],
     held: set[str],
-    catalogue: Sequence[CatalogueEntry],
+    catalogue: CatalogueIndex,
     excluded: set[str],
     plan: Sequence[EffectivePlanItem],
     done_courses: set[str],
@@ -48,21 +50,27 @@ def rank(
 ) -> list[Ranked]:
     gaps = [c for c in dict.fromkeys(needs) if c not in held]
     plan_by_course = {p.course_id: p for p in plan if p.course_id not in done_courses}
-    ranked: list[tuple[tuple[object, ...], Ranked]] = []
-    for entry in catalogue:
+    ranked: list[tuple[tuple[object, ...], tuple[str, ...], EffectivePlanItem | None]] = []
+    for entry in catalogue.candidates(gaps, list(plan_by_course)):
         if entry.id in excluded:
             continue
         closes = tuple(g for g in gaps if g in entry.competency_ids)
         item = plan_by_course.get(entry.id)
         if not closes and item is None:
             continue
-        reason = _reason(item, closes, len(gaps), designation, competency_names, organisation_names)
-        score = float(len(closes)) + (PLAN_WEIGHT if item else 0.0)
         due = item.due_date if item else dt.date.max
         key = (item is None, due, -len(closes), entry.duration_minutes, entry.id)
-        ranked.append((key, Ranked(entry.id, closes, score, reason)))
-    ranked.sort(key=lambda pair: pair[0])
-    return [r for _, r in ranked[:first]]
+        ranked.append((key, closes, item))
+    ranked.sort(key=lambda found: found[0])
+    return [
+        Ranked(
+            course_id=str(key[-1]),
+            gaps=closes,
+            score=float(len(closes)) + (PLAN_WEIGHT if item else 0.0),
+            reason=_reason(item, closes, len(gaps), designation, competency_names, organisation_names),
+        )
+        for key, closes, item in ranked[:first]
+    ]
 
 
 def _reason(

@@ -22,6 +22,10 @@ class PassbookSettings(BaseModel):
     report_link_ttl_seconds: int = Field(900, ge=30, le=86_400)
     max_rewarded_non_plan_completions_per_month: int = Field(4, ge=0)
     issuer_name: str = "Karmayogi Bharat (iGOT Karmayogi)"
+    # How long recommendations may rank from a kept index of every provider's
+    # courses before asking the providers again (0: ask on every request). A
+    # catalogue sync drops it at once in every worker that shares the Redis.
+    catalogue_cache_seconds: int = Field(60, ge=0, le=3600)
 
     @field_validator("signing_key")
     @classmethod
