@@ -35,6 +35,11 @@ class RequestContext:
     detached with their columns loaded. ``write()`` is one transaction for a
     mutation; afterwards the request's DataLoader caches are dropped so later
     reads see the change. Inside ``write()`` use only its session.
+
+    ``db()`` reads from the read replica (``database_read_url``) only when
+    ``replica_reads`` is on: the operation guard turns it on for query
+    operations, and ``write()`` turns it off again, so mutations,
+    subscriptions, routes and anything after a write read the primary.
     """
 
     gateway: Gateway
@@ -45,14 +50,18 @@ class RequestContext:
     _loaders: dict[Any, DataLoader[Any, Any]] = field(default_factory=dict)
     _authz: Authz | None = None
     state: dict[str, Any] = field(default_factory=dict)
+    replica_reads: bool = False
 
     @asynccontextmanager
     async def db(self) -> AsyncIterator[AsyncSession]:
-        async with self.gateway.db.sessionmaker() as session:
+        database = self.gateway.db
+        maker = database.read_sessionmaker if self.replica_reads else database.sessionmaker
+        async with maker() as session:
             yield session
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
+        self.replica_reads = False
         async with self.gateway.db.write_sessionmaker() as session, session.begin():
             yield session
         self._loaders.clear()

@@ -18,11 +18,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLError, parse, validate
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse, validate
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
+from gateway.context import RequestContext
 from gateway.errors import OperationLimit
 from gateway.limits import Analysis, analyse, introspection_refused
 
@@ -160,6 +161,9 @@ class OperationGuard(SchemaExtension):
             state = getattr(context.context, "state", None)
             if isinstance(state, dict):
                 state["operation_name"] = context.operation_name
+            if isinstance(context.context, RequestContext):
+                # Only a query may read from a replica that lags the primary.
+                context.context.replica_reads = _is_query(checked.document, context.operation_name)
         yield
 
     def on_validate(self) -> Iterator[None]:
@@ -177,6 +181,15 @@ class OperationGuard(SchemaExtension):
                     context.variables,
                 )
         yield
+
+
+def _is_query(document: DocumentNode | None, operation_name: str | None) -> bool:
+    if document is None:
+        return False
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is not None:
+        operations = [op for op in operations if op.name is not None and op.name.value == operation_name]
+    return len(operations) == 1 and operations[0].operation == OperationType.QUERY
 
 
 def core_extensions(settings: GatewaySettings) -> list[ExtensionSpec]:

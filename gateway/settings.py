@@ -104,6 +104,9 @@ class GatewaySettings(BaseSettings):
     database_pool_size: int | None = Field(None, ge=1)
     database_max_overflow: int | None = Field(None, ge=0)
     database_echo: bool = False
+    # PostgreSQL only: a hot standby (or a pooler in front of several) for the
+    # reads of query operations; see docs/deployment.md "Read replicas".
+    database_read_url: SecretStr | None = None
     redis_url: SecretStr | None = None
     redis_prefix: str = "karmayogi:"  # every Redis key starts with it
     public_url: str = "http://127.0.0.1:8000"

@@ -30,7 +30,10 @@ def mask_url(url: str) -> str:
 class Database:
     """The engine and session factories, built per app from settings.
 
-    PostgreSQL: one pooled engine; writers lock the rows they change.
+    PostgreSQL: one pooled engine; writers lock the rows they change. With
+    ``read_url`` (a hot standby, or a pooler in front of several), a second
+    pooled engine that :meth:`gateway.context.RequestContext.db` uses for the
+    reads of query operations (see ``read_sessionmaker``).
     SQLite: a small read pool (aiosqlite runs a thread per connection) and a
     separate one-connection write engine whose transactions start with
     ``BEGIN IMMEDIATE``, so concurrent writers queue instead of failing with
@@ -44,10 +47,19 @@ class Database:
         pool_size: int | None = None,
         max_overflow: int | None = None,
         echo: bool = False,
+        read_url: str | None = None,
     ) -> None:
         self.url = url
+        self.read_url = read_url
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
+        if read_url is not None and (
+            self.dialect != "postgresql" or make_url(read_url).get_backend_name() != "postgresql"
+        ):
+            raise StartupError(
+                "database_read_url (read replicas) needs PostgreSQL for both database_url and "
+                "database_read_url; unset it for SQLite."
+            )
         kwargs: dict[str, Any] = {"echo": echo}
         if self.dialect == "sqlite":
             memory = parsed.database in (None, "", ":memory:")
@@ -84,26 +96,40 @@ class Database:
             event.listen(self.write_engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.write_engine.sync_engine, "connect", _sqlite_manual_transactions)
             event.listen(self.write_engine.sync_engine, "begin", _sqlite_begin_immediate)
+        self.read_engine: AsyncEngine = self.engine
+        if read_url is not None:
+            self.read_engine = create_async_engine(read_url, **kwargs)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         self.write_sessionmaker = async_sessionmaker(self.write_engine, expire_on_commit=False)
+        # Reads that may lag the primary by the replica's delay (query operations).
+        self.read_sessionmaker = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
     @property
     def engines(self) -> tuple[AsyncEngine, ...]:
-        return (self.engine,) if self.write_engine is self.engine else (self.engine, self.write_engine)
+        found: list[AsyncEngine] = []
+        for engine in (self.engine, self.write_engine, self.read_engine):
+            if engine not in found:
+                found.append(engine)
+        return tuple(found)
 
     @property
     def masked_url(self) -> str:
         return mask_url(self.url)
 
     async def check_reachable(self) -> None:
-        """Stop start-up, showing the masked URL, if the database can't be reached."""
-        try:
-            async with self.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-        except Exception as exc:
-            raise StartupError(
-                f"Cannot reach the database at {self.masked_url}: {type(exc).__name__}: {_first_line(exc)}"
-            ) from exc
+        """Stop start-up, showing the masked URL, if a database can't be reached."""
+        targets = [(self.engine, self.url, "the database")]
+        if self.read_engine is not self.engine and self.read_url is not None:
+            targets.append((self.read_engine, self.read_url, "the read replica"))
+        for engine, url, what in targets:
+            try:
+                async with engine.connect() as conn:
+                    await conn.execute(text("SELECT 1"))
+            except Exception as exc:
+                await self.dispose()  # close what the other engines opened
+                raise StartupError(
+                    f"Cannot reach {what} at {mask_url(url)}: {type(exc).__name__}: {_first_line(exc)}"
+                ) from exc
 
     async def ping(self) -> bool:
         try:
