@@ -1,6 +1,6 @@
 """One command, one table: the gateway against a naive server and a static floor.
 
-    python -m bench.run [--database-url URL] [--learners 100000] [--small 10000]
+    python -m bench.run [--database-url URL] [--learners 100000] [--small 10000] [--reuse]
                         [--courses 2000] [--seconds 10] [--concurrency 32] [--workers 2]
 
 Seeds the database (PostgreSQL by default, its public schema reset) with
@@ -111,6 +111,8 @@ def start_server(
     target = "bench.static_server:app" if kind == "static" else "bench.serve:app_from_environment"
     args = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port)]
     args += ["--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    # the load generator keeps its connections open while slow servers warm up
+    args += ["--timeout-keep-alive", "300"]
     if kind != "static":
         args.append("--factory")
     proc = subprocess.Popen(args, env=env, cwd=ROOT)
@@ -172,6 +174,7 @@ async def drive(port: int, op: str, data: Sample, seconds: float, concurrency: i
     latencies: list[float] = []
     errors = 0
     connections = [await asyncio.open_connection("127.0.0.1", port) for _ in range(concurrency)]
+    opened = [writer for _, writer in connections]
     try:
         for n, (reader, writer) in enumerate(connections):  # warm every worker and connection
             await exchange(reader, writer, requests[n % len(requests)])
@@ -182,7 +185,13 @@ async def drive(port: int, op: str, data: Sample, seconds: float, concurrency: i
             while time.perf_counter() < deadline:
                 n = (n + concurrency) % len(requests)
                 t0 = time.perf_counter()
-                status, body = await exchange(reader, writer, requests[n])
+                try:
+                    status, body = await exchange(reader, writer, requests[n])
+                except (asyncio.IncompleteReadError, ConnectionError):  # the server closed it
+                    writer.close()
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                    opened.append(writer)
+                    status, body = await exchange(reader, writer, requests[n])
                 latencies.append(time.perf_counter() - t0)
                 if status != 200 or b'"errors"' in body:
                     errors += 1
@@ -191,7 +200,7 @@ async def drive(port: int, op: str, data: Sample, seconds: float, concurrency: i
         await asyncio.gather(*(client(r, w, n) for n, (r, w) in enumerate(connections)))
         elapsed = time.perf_counter() - started
     finally:
-        for _, writer in connections:
+        for writer in opened:
             writer.close()
     latencies.sort()
     return {
@@ -240,14 +249,17 @@ async def measure_set(
 ) -> list[dict[str, Any]]:
     from bench.dashboard import reset_postgres, seed
 
-    if url.startswith("postgresql"):
-        await reset_postgres(url)
-    t0 = time.perf_counter()
-    await seed(url, learners, options.courses)
-    print(
-        f"[{label}] seeded {learners} learners x 20 enrolments, {options.courses} courses in {time.perf_counter() - t0:.0f}s",
-        flush=True,
-    )
+    if options.reuse and await seeded_learners(url) == learners:
+        print(f"[{label}] reusing the {learners} learners seeded by an earlier run", flush=True)
+    else:
+        if url.startswith("postgresql"):
+            await reset_postgres(url)
+        t0 = time.perf_counter()
+        await seed(url, learners, options.courses)
+        print(
+            f"[{label}] seeded {learners} learners x 20 enrolments, {options.courses} courses in {time.perf_counter() - t0:.0f}s",
+            flush=True,
+        )
     data = await sample(url, learners)
     static_file = tempfile.mkstemp(suffix=".json")[1]
     await record_static_answers(url, options.courses, data, static_file)
@@ -322,6 +334,11 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep a set an earlier run seeded (same learners and courses) instead of seeding it again",
+    )
     options = parser.parse_args()
     rows: list[dict[str, Any]] = []
     url = options.database_url
@@ -329,13 +346,43 @@ async def main() -> None:
         await ensure_database(url)
     rows += await measure_set(f"pg {options.learners // 1000}k", url, options.learners, options)
     if options.small:
-        rows += await measure_set(f"pg {options.small // 1000}k", url, options.small, options)
+        small_url = url
+        if url.startswith("postgresql"):  # its own database, so --reuse keeps both sets
+            from sqlalchemy.engine import make_url
+
+            parsed = make_url(url)
+            small_url = parsed.set(database=f"{parsed.database}_small").render_as_string(hide_password=False)
+            await ensure_database(small_url)
+        rows += await measure_set(f"pg {options.small // 1000}k", small_url, options.small, options)
     if options.sqlite_learners:
-        sqlite_url = f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/bench.db"
+        folder = (
+            Path(tempfile.gettempdir()) / "karmayogi-bench" if options.reuse else Path(tempfile.mkdtemp())
+        )
+        folder.mkdir(exist_ok=True)
+        sqlite_url = f"sqlite+aiosqlite:///{folder}/bench.db"
         rows += await measure_set(
             f"sqlite {options.sqlite_learners // 1000}k", sqlite_url, options.sqlite_learners, options
         )
     report(rows, options)
+
+
+async def seeded_learners(url: str) -> int:
+    """How many benchmark learners the database holds (0 if it has no tables)."""
+    from sqlalchemy import func, select
+    from sqlalchemy.exc import DBAPIError, OperationalError
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from gateway.directory.models import LearnerRow
+
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            query = select(func.count()).where(LearnerRow.id.like("learner:bench-%"))
+            return int((await conn.execute(query)).scalar_one())
+    except (DBAPIError, OperationalError):
+        return 0
+    finally:
+        await engine.dispose()
 
 
 async def ensure_database(url: str) -> None:
