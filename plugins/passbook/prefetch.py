@@ -83,8 +83,15 @@ async def _prefetch(ctx: RequestContext, learner_id: str, wanted: set[str]) -> N
         )
         for provider_id in failed:
             ctx.extra_errors.append(_provider_error(provider_id))
+        states = ctx.gateway.states
+        hidden = {  # state modules' providers that do not reach this learner
+            provider_id
+            for provider_id, owner in states.provider_owners.items()
+            if not await states.reaches_learner(ctx, owner, learner)
+        }
         rank_args = dict(
             needs=[cid for cid, _ in needs],
+            hidden_providers=hidden,
             held=held,
             catalogue=index,
             excluded={e.course_id for e in enrolled if e.status in ("IN_PROGRESS", "COMPLETED")},

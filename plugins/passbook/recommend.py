@@ -3,10 +3,11 @@
 Gaps are the competencies the learner's designation needs (the designation
 mapping of their organisation) that the passbook holds no evidence for.
 Candidates are the courses of every provider, less those completed or in
-progress; only the courses that build a gap or are in the plan are looked at
-(through the catalogue's index by competency), so ranking costs the same for a
-catalogue of 50 courses or 50,000. A course is recommended if it is in the learner's plan (not done)
-or closes at least one gap. Order: plan items first (earliest due date first),
+progress and those of a state module that does not reach the learner. Only
+the courses that build a gap or are in the plan are looked at (through the
+catalogue's index by competency), so ranking costs the same for a catalogue of
+50 courses or 50,000. A course is recommended if it is in the learner's plan
+(not done) or closes at least one gap. Order: plan items first (earliest due date first),
 then more gaps closed, then shorter courses, then course id, so the same
 records always give the same list.
 """
@@ -41,6 +42,7 @@ def rank(
     held: set[str],
     catalogue: CatalogueIndex,
     excluded: set[str],
+    hidden_providers: set[str],
     plan: Sequence[EffectivePlanItem],
     done_courses: set[str],
     designation: str | None,
@@ -52,7 +54,7 @@ def rank(
     plan_by_course = {p.course_id: p for p in plan if p.course_id not in done_courses}
     ranked: list[tuple[tuple[object, ...], tuple[str, ...], EffectivePlanItem | None]] = []
     for entry in catalogue.candidates(gaps, list(plan_by_course)):
-        if entry.id in excluded:
+        if entry.id in excluded or entry.id.partition(":")[0] in hidden_providers:
             continue
         closes = tuple(g for g in gaps if g in entry.competency_ids)
         item = plan_by_course.get(entry.id)

@@ -220,3 +220,33 @@ class TestHaryanaProviderConforms(ProviderConformance):
     @pytest.fixture
     async def content_provider(self, installed: None, make_gateway: MakeGateway) -> object:
         return (await haryana_on(make_gateway)).gateway.providers["hr_ai"]
+
+
+RECOMMENDED = "{ me { recommendations(first: 50) { course { id } } } }"
+ENROL = "mutation ($id: ID!) { enrol(courseId: $id) { id course { id } } }"
+ENROLMENTS = "{ me { enrolments(first: 50) { totalCount } } }"
+
+
+async def test_enrolment_and_recommendations_follow_the_state(
+    installed: None, make_gateway: MakeGateway
+) -> None:
+    client = await haryana_on(make_gateway)
+    outside = await client.graphql(ENROL, {"id": COURSE}, as_learner=ASHA, expect_errors=True)
+    assert error_codes(outside) == ["NOT_FOUND"]
+    assert (await client.graphql(ENROLMENTS, as_learner=ASHA))["data"]["me"]["enrolments"]["totalCount"] == 0
+
+    def recommended(body: dict[str, object]) -> set[str]:
+        return {r["course"]["id"] for r in body["data"]["me"]["recommendations"]}  # type: ignore[index]
+
+    # As a DoPT Deputy Secretary, Asha needs artificial intelligence, which
+    # Haryana's AI course builds; she is not in Haryana, so it is not offered.
+    await client.graphql(
+        'mutation { completeProfile(input: {organisationId: "org:dopt", designation: "Deputy Secretary"}) { id } }',
+        as_learner=ASHA,
+    )
+    assert not [
+        c for c in recommended(await client.graphql(RECOMMENDED, as_learner=ASHA)) if c.startswith("hr_ai:")
+    ]
+    assert COURSE in recommended(await client.graphql(RECOMMENDED, as_learner=DEEPAK))
+    inside = await client.graphql(ENROL, {"id": COURSE}, as_learner=DEEPAK)
+    assert inside["data"]["enrol"]["course"] == {"id": COURSE}

@@ -34,6 +34,9 @@ async def _own_enrolment_course(ctx: RequestContext, enrolment_id: str) -> cours
 async def enrol(info: Info, course_id: strawberry.ID) -> Enrolment:
     ctx = context_of(info)
     principal = ctx.require_principal()
+    if not await ctx.gateway.states.course_reaches_principal(ctx, str(course_id)):
+        # a state module's course, and the learner is not in that state: as if it did not exist
+        raise NotFound(f"No course {course_id}.")
     course = await courses.require_course(ctx.gateway, str(course_id))
     async with ctx.write() as session:
         row = await service.enrol(runtime_of(ctx.gateway), session, principal.learner_id, course)
