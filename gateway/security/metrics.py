@@ -131,8 +131,9 @@ class Metrics:
         self.cache_lookups.labels(cache, "hit" if hit else "miss").inc()
 
     def sample_pool(self, db: Database) -> None:
-        for name, engine in (("read", db.engine), ("write", db.write_engine)):
-            if name == "write" and engine is db.engine:
+        engines = [("read", db.engine), ("write", db.write_engine), ("replica", db.read_engine)]
+        for name, engine in engines:
+            if name != "read" and engine is db.engine:
                 continue
             pool = engine.sync_engine.pool
             checked_out = getattr(pool, "checkedout", None)

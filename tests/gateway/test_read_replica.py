@@ -56,7 +56,8 @@ async def rename_org(url: str, name: str) -> None:
 async def primary_and_replica(make_gateway: MakeGateway) -> AsyncIterator[tuple[str, str]]:
     env = os.environ.get("KARMAYOGI_TEST_DATABASE_URL", "")
     base = env if env.startswith("postgresql") else DEFAULT_PG
-    stem = make_url(base).database
+    # each pass of the suite its own pair, so the two passes may run side by side
+    stem = make_url(base).database if env.startswith("postgresql") else "sqlite_pass"
     primary = await fresh_database(base, f"{stem}_rr_primary")
     replica = await fresh_database(base, f"{stem}_rr_replica")
     for url in (primary, replica):  # the same schema and demo data in both
@@ -81,6 +82,11 @@ async def test_queries_read_the_replica_and_mutations_the_primary(
         "designation": "Under Secretary",
         "organisation": {"name": "DoPT on the primary"},
     }
+
+    # Operators see the replica's pool beside the primary's.
+    metrics = (await client.http.get("/metrics")).text
+    assert 'karmayogi_db_pool_size{engine="replica"}' in metrics
+    assert 'karmayogi_db_pool_size{engine="read"}' in metrics
 
 
 async def test_without_a_read_url_everything_reads_the_primary(
