@@ -97,6 +97,19 @@ class Outcome:
     cache_key: str | None = None  # where to store an answer for the response cache
 
 
+def backend_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` is a lost or refused connection to the database or
+    Redis, rather than a fault of the gateway's."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeout
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    if isinstance(exc, DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError))
+    return isinstance(exc, (PoolTimeout, RedisConnectionError, RedisTimeout, ConnectionError))
+
+
 class GraphQLEndpoint:
     """The ASGI endpoint mounted at ``/graphql``."""
 
@@ -141,11 +154,19 @@ class GraphQLEndpoint:
         except GatewayError as exc:
             outcome.outcome = "refused"
             return _error_response(exc.http_status, exc.message, media, exc.code)
-        except Exception:
-            log.exception("request failed")
+        except Exception as exc:
             outcome.outcome = "error"
-            message = "Internal server error; quote the requestId to support."
             extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": current_request_id()}
+            if backend_unavailable(exc):
+                # A dropped database or Redis connection (restart, failover): the
+                # pool reconnects, so the client should simply try again.
+                log.warning("request failed: a backend is unavailable (%s)", type(exc).__name__)
+                message = "A database or cache the gateway needs is unavailable for a moment; retry."
+                body = {"errors": [{"message": message, "extensions": {**extensions, "retryable": True}}]}
+                headers = {"Retry-After": "1"}
+                return Response(orjson.dumps(body), status_code=503, media_type=media, headers=headers)
+            log.exception("request failed")
+            message = "Internal server error; quote the requestId to support."
             body = {"errors": [{"message": message, "extensions": extensions}]}
             return Response(orjson.dumps(body), status_code=500, media_type=media)
         return response

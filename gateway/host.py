@@ -42,6 +42,7 @@ class Gateway:
             pool_size=settings.database_pool_size,
             max_overflow=settings.database_max_overflow,
             echo=settings.database_echo,
+            pre_ping=settings.database_pre_ping,
             read_url=settings.database_read_url.get_secret_value() if settings.database_read_url else None,
         )
         self.lineages: list[tuple[str, MigrationLineage]] = self._gather_lineages()

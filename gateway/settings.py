@@ -104,6 +104,10 @@ class GatewaySettings(BaseSettings):
     database_pool_size: int | None = Field(None, ge=1)
     database_max_overflow: int | None = Field(None, ge=0)
     database_echo: bool = False
+    # Ping each pooled connection before use (three round trips with asyncpg).
+    # Off: a connection the database dropped fails one request and the pool
+    # reconnects; turn it on behind proxies that cut idle connections.
+    database_pre_ping: bool = False
     # PostgreSQL only: a hot standby (or a pooler in front of several) for the
     # reads of query operations; see docs/deployment.md "Read replicas".
     database_read_url: SecretStr | None = None

@@ -48,6 +48,7 @@ class Database:
         max_overflow: int | None = None,
         echo: bool = False,
         read_url: str | None = None,
+        pre_ping: bool = False,
     ) -> None:
         self.url = url
         self.read_url = read_url
@@ -75,10 +76,15 @@ class Database:
                 connect_args={"timeout": 30},
             )
         else:
+            # A pool sized for the peak and no overflow: an overflow connection
+            # is opened for a burst and closed when it is returned, and opening
+            # one (TLS attempt, authentication) costs more than waiting for a
+            # pooled one. Connections are renewed every half hour.
             kwargs.update(
-                pool_size=pool_size or 10,
-                max_overflow=max_overflow if max_overflow is not None else 10,
-                pool_pre_ping=True,
+                pool_size=pool_size or 20,
+                max_overflow=max_overflow if max_overflow is not None else 0,
+                pool_pre_ping=pre_ping,
+                pool_recycle=1800,
             )
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         self.write_engine: AsyncEngine = self.engine
