@@ -184,19 +184,6 @@ class CatalogueIndex:
             by_competency={cid: tuple(found) for cid, found in by_competency.items()},
         )
 
-    def candidates(self, competency_ids: Sequence[str], course_ids: Sequence[str]) -> list[CatalogueEntry]:
-        """The courses building any of ``competency_ids`` or named in
-        ``course_ids`` (each once)."""
-        found: dict[str, CatalogueEntry] = {}
-        for competency_id in competency_ids:
-            for entry in self.by_competency.get(competency_id, ()):
-                found[entry.id] = entry
-        for course_id in course_ids:
-            named = self.by_id.get(course_id)
-            if named is not None:
-                found[course_id] = named
-        return list(found.values())
-
 
 async def catalogue(gateway: Gateway) -> tuple[list[CatalogueEntry], list[str]]:
     """Every course of every provider (summaries), and the providers that failed."""

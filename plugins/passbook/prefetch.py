@@ -75,7 +75,7 @@ async def _prefetch(ctx: RequestContext, learner_id: str, wanted: set[str]) -> N
     if "passbook" in wanted:
         course_ids |= {e.course_id for e in evidence if e.course_id}
         competency_ids |= {e.competency_id for e in evidence}
-    rank_args: dict[str, Any] | None = None
+    ranking: recommend.Ranking | None = None
     if "recommendations" in wanted:
         held = {e.competency_id for e in evidence}
         index, failed = await catalogue_index(
@@ -89,20 +89,18 @@ async def _prefetch(ctx: RequestContext, learner_id: str, wanted: set[str]) -> N
             for provider_id, owner in states.provider_owners.items()
             if not await states.reaches_learner(ctx, owner, learner)
         }
-        rank_args = dict(
+        # the order does not depend on names, which are read in the next wave
+        ranking = recommend.rank(
             needs=[cid for cid, _ in needs],
-            hidden_providers=hidden,
             held=held,
             catalogue=index,
             excluded={e.course_id for e in enrolled if e.status in ("IN_PROGRESS", "COMPLETED")},
+            hidden_providers=hidden,
             plan=plan,
             done_courses={e.course_id for e in enrolled if e.status == "COMPLETED"},
-            designation=learner.designation if learner is not None else None,
             first=MAX_RECOMMENDATIONS,
         )
-        # names come after the competencies are read; the order does not depend on them
-        unnamed = recommend.rank(**rank_args, competency_names={}, organisation_names={})
-        course_ids |= {r.course_id for r in unnamed}
+        course_ids |= {c.course_id for c in ranking.candidates}
         competency_ids |= {cid for cid, _ in needs if cid not in held}
     records = await ctx.load_many(courses_by_id, sorted(course_ids))
     for record in records:
@@ -112,9 +110,10 @@ async def _prefetch(ctx: RequestContext, learner_id: str, wanted: set[str]) -> N
         ctx.load_many(competencies_by_id, sorted(competency_ids)),
         ctx.load_many(organisations_by_id, sorted(org_ids)),
     )
-    if rank_args is not None:
-        ctx.state[f"passbook.ranked:{learner_id}"] = recommend.rank(
-            **rank_args,
+    if ranking is not None:
+        ctx.state[f"passbook.ranked:{learner_id}"] = recommend.explain(
+            ranking,
+            designation=learner.designation if learner is not None else None,
             competency_names={c.id: _name(c.theme, c.sub_theme) for c in competencies if c is not None},
             organisation_names={o.id: o.name for o in orgs if o is not None},
         )

@@ -15,6 +15,7 @@ records always give the same list.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -36,6 +37,21 @@ def _names(ids: Sequence[str], names: Mapping[str, str]) -> str:
     return ", ".join(names.get(i, i) for i in ids)
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """A recommended course before it is put into words."""
+
+    course_id: str
+    gaps: tuple[str, ...]
+    item: EffectivePlanItem | None
+
+
+@dataclass(frozen=True)
+class Ranking:
+    gap_count: int
+    candidates: list[Candidate]
+
+
 def rank(
     *,
     needs: Sequence[str],
@@ -45,33 +61,58 @@ def rank(
     hidden_providers: set[str],
     plan: Sequence[EffectivePlanItem],
     done_courses: set[str],
+    first: int,
+) -> Ranking:
+    """The first ``first`` recommendations, best first (see the module's text)."""
+    gaps = [c for c in dict.fromkeys(needs) if c not in held]
+    plan_by_course = {p.course_id: p for p in plan if p.course_id not in done_courses}
+
+    def allowed(course_id: str) -> bool:
+        return course_id not in excluded and course_id.partition(":")[0] not in hidden_providers
+
+    closes: dict[str, list[str]] = {}  # course -> the gaps it closes, in the order of the needs
+    durations: dict[str, int] = {}
+    for gap in gaps:
+        for entry in catalogue.by_competency.get(gap, ()):
+            if allowed(entry.id):
+                closes.setdefault(entry.id, []).append(gap)
+                durations[entry.id] = entry.duration_minutes
+    for course_id in plan_by_course:
+        planned = catalogue.by_id.get(course_id)
+        if planned is not None and allowed(course_id):
+            closes.setdefault(course_id, [])
+            durations[course_id] = planned.duration_minutes
+
+    def key(course_id: str) -> tuple[object, ...]:
+        item = plan_by_course.get(course_id)
+        due = item.due_date if item else dt.date.max
+        return (item is None, due, -len(closes[course_id]), durations[course_id], course_id)
+
+    best = heapq.nsmallest(first, closes, key=key)
+    return Ranking(
+        gap_count=len(gaps),
+        candidates=[Candidate(cid, tuple(closes[cid]), plan_by_course.get(cid)) for cid in best],
+    )
+
+
+def explain(
+    ranking: Ranking,
+    *,
     designation: str | None,
     competency_names: Mapping[str, str],
     organisation_names: Mapping[str, str],
-    first: int,
 ) -> list[Ranked]:
-    gaps = [c for c in dict.fromkeys(needs) if c not in held]
-    plan_by_course = {p.course_id: p for p in plan if p.course_id not in done_courses}
-    ranked: list[tuple[tuple[object, ...], tuple[str, ...], EffectivePlanItem | None]] = []
-    for entry in catalogue.candidates(gaps, list(plan_by_course)):
-        if entry.id in excluded or entry.id.partition(":")[0] in hidden_providers:
-            continue
-        closes = tuple(g for g in gaps if g in entry.competency_ids)
-        item = plan_by_course.get(entry.id)
-        if not closes and item is None:
-            continue
-        due = item.due_date if item else dt.date.max
-        key = (item is None, due, -len(closes), entry.duration_minutes, entry.id)
-        ranked.append((key, closes, item))
-    ranked.sort(key=lambda found: found[0])
+    """The ranking with each recommendation's score and reason in words."""
     return [
         Ranked(
-            course_id=str(key[-1]),
-            gaps=closes,
-            score=float(len(closes)) + (PLAN_WEIGHT if item else 0.0),
-            reason=_reason(item, closes, len(gaps), designation, competency_names, organisation_names),
+            course_id=c.course_id,
+            gaps=c.gaps,
+            score=float(len(c.gaps)) + (PLAN_WEIGHT if c.item else 0.0),
+            reason=_reason(
+                c.item, c.gaps, ranking.gap_count, designation, competency_names, organisation_names
+            ),
         )
-        for key, closes, item in ranked[:first]
+        for c in ranking.candidates
     ]
 
 
