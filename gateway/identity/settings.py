@@ -82,13 +82,28 @@ class IdentitySettings(BaseModel):
     @field_validator("session_keys", mode="before")
     @classmethod
     def _keys_from_json(cls, value: Any) -> Any:
-        """``KARMAYOGI_PLUGINS__IDENTITY__SESSION_KEYS`` arrives as a JSON string."""
-        if isinstance(value, str):
-            try:
-                return json.loads(value)
-            except ValueError as exc:
-                raise ValueError("give session_keys as a JSON list of {kid, private_key}") from exc
-        return value
+        """``KARMAYOGI_PLUGINS__IDENTITY__SESSION_KEYS`` arrives as a JSON string.
+
+        The PEM's line breaks may be escaped (``\\n``, as JSON writes them) or
+        raw (a key pasted with ``"$(cat key.pem)"`` or a YAML double-quoted
+        string); both are read. Messages never quote the value: it is a secret.
+        """
+        if not isinstance(value, str):
+            return value
+        expected = 'give session_keys as a JSON list: [{"kid": "...", "private_key": "<PEM>"}]'
+        text = value.strip()
+        if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"" and text[1:2] in "[{":
+            raise ValueError(
+                f"{expected}; the value is wrapped in {text[0]} quotes (env files and compose keep "
+                "them): remove them"
+            )
+        try:
+            parsed = json.loads(text, strict=False)  # strict=False: raw line breaks in strings
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{expected}; it is not JSON ({exc.msg} at character {exc.pos})") from None
+        if isinstance(parsed, dict):
+            raise ValueError(f"{expected}; got one object: put it in [ ]")
+        return parsed
 
     @model_validator(mode="after")
     def _one_signing_key(self) -> IdentitySettings:
