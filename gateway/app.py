@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from gateway.catalogue import calls
 from gateway.graphql_http import GraphQLEndpoint
 from gateway.host import Gateway, build_gateway
 from gateway.observability import RequestIdMiddleware
@@ -42,7 +43,7 @@ def create_app(
 
     async def readyz(_: Request) -> JSONResponse:
         database = await gateway.db.ping()
-        providers = {pid: await p.healthy() for pid, p in gateway.providers.items()}
+        providers = {pid: await calls.healthy(gateway, p) for pid, p in gateway.providers.items()}
         body = {
             "status": "ready" if database else "unavailable",
             "database": database,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError
 
+from gateway.catalogue import calls
 from gateway.errors import ProviderUnavailable
 from schema.providers import CourseBatch, CourseRecord, ProviderError, ProviderHealth
 
@@ -50,7 +51,7 @@ def report_provider_problem(
 
 async def _batch_of(ctx: RequestContext, provider: ContentProvider, ids: list[str]) -> CourseBatch:
     try:
-        batch = await provider.courses_by_ids(ids)
+        batch = await calls.courses_by_ids(ctx.gateway, provider, ids)
     except ProviderError as exc:
         report_provider_problem(ctx, provider.id, str(exc), stale=False)
         return CourseBatch(courses=[None] * len(ids))
@@ -94,7 +95,7 @@ async def provider_health(ctx: RequestContext, provider: ContentProvider) -> Pro
     """The provider's health, asked once per request."""
     cache: dict[str, asyncio.Future[ProviderHealth]] = ctx.state.setdefault(_HEALTH, {})
     if provider.id not in cache:  # resolvers run concurrently: share one call
-        cache[provider.id] = asyncio.ensure_future(provider.health())
+        cache[provider.id] = asyncio.ensure_future(calls.health(ctx.gateway, provider))
     return await cache[provider.id]
 
 
@@ -102,5 +103,5 @@ async def provider_course_count(ctx: RequestContext, provider: ContentProvider) 
     """The provider's course count, asked once per request."""
     cache: dict[str, asyncio.Future[int | None]] = ctx.state.setdefault(_COUNTS, {})
     if provider.id not in cache:
-        cache[provider.id] = asyncio.ensure_future(provider.course_count())
+        cache[provider.id] = asyncio.ensure_future(calls.course_count(ctx.gateway, provider))
     return await cache[provider.id]

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from gateway.catalogue import calls
 from gateway.catalogue.loaders import report_provider_problem
 from gateway.directory.loaders import competencies_by_id
 from gateway.directory.service import name_key
@@ -23,7 +24,7 @@ async def _search_one(
     ctx: RequestContext, provider: ContentProvider, text: str | None
 ) -> list[CourseSummary]:
     try:
-        answer = await provider.search(text)
+        answer = await calls.search(ctx.gateway, provider, text)
     except ProviderError as exc:
         report_provider_problem(ctx, provider.id, str(exc), stale=False, path=["courses"])
         return []
@@ -61,7 +62,7 @@ async def all_collections(ctx: RequestContext) -> list[CollectionRecord]:
 
     async def of(provider: ContentProvider) -> list[CollectionRecord]:
         try:
-            return await provider.collections()
+            return await calls.collections(ctx.gateway, provider)
         except ProviderError as exc:
             report_provider_problem(ctx, provider.id, str(exc), stale=False, path=["collections"])
             return []

@@ -122,6 +122,9 @@ class Metrics:
         if error is not None:
             self.provider_errors.labels(provider, error).inc()
 
+    def count_provider_error(self, provider: str, kind: str) -> None:
+        self.provider_errors.labels(provider, kind).inc()
+
     def set_circuit_state(self, provider: str, state: str) -> None:
         if state not in CIRCUIT_STATES:
             raise ValueError(f"circuit state must be one of {', '.join(CIRCUIT_STATES)}, not {state!r}")
