@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from gateway.catalogue import calls
 from gateway.errors import BadUserInput, NotFound, ProviderUnavailable
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ async def load_courses(gateway: Gateway, ids: Sequence[str]) -> dict[str, Course
     for provider_id, course_ids in grouped.items():
         provider = gateway.providers[provider_id]
         try:
-            batch = await provider.courses_by_ids(course_ids)
+            batch = await calls.courses_by_ids(gateway, provider, course_ids)
         except Exception as exc:
             raise ProviderUnavailable(
                 f"Content provider {provider_id!r} is unavailable: {exc}", provider=provider_id
@@ -144,7 +145,7 @@ async def grade(
     """``(score_percent, passed)`` from the provider's answer key."""
     provider = gateway.providers[course.provider_id]
     try:
-        result = await provider.grade_quiz(quiz.id, answers)
+        result = await calls.grade_quiz(gateway, provider, quiz.id, answers)
     except ValueError as exc:
         raise BadUserInput(str(exc)) from exc
     except LookupError as exc:
@@ -191,7 +192,7 @@ async def catalogue(gateway: Gateway) -> tuple[list[CatalogueEntry], list[str]]:
     failed: list[str] = []
     for provider_id, provider in sorted(gateway.providers.items()):
         try:
-            answer = await provider.search(None)
+            answer = await calls.search(gateway, provider, None)
         except Exception:
             failed.append(provider_id)
             continue
