@@ -10,6 +10,7 @@ says so.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import time
 from collections.abc import Mapping, Sequence
@@ -19,7 +20,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.db.types import utcnow
-from plugins.content_ignou.client import CircuitBreaker, RemoteCatalogue
+from gateway.telemetry import provider_call, report_circuit_state
+from plugins.content_ignou.client import CircuitBreaker, CircuitState, RemoteCatalogue
 from plugins.content_ignou.models import IgnouCourseRow
 from schema.providers import (
     CollectionRecord,
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from plugins.content_ignou.settings import IgnouSettings
 
 PROVIDER_ID = "ignou"
+log = logging.getLogger("plugins.content_ignou")
 _WORD = re.compile(r"\w+")
 
 
@@ -89,12 +92,28 @@ class IgnouProvider:
 
     async def start(self) -> None:
         if self.settings.url:
+            breaker = CircuitBreaker(
+                self.settings.failure_threshold,
+                self.settings.circuit_reset_seconds,
+                on_change=self._circuit_changed,
+            )
             self.remote = RemoteCatalogue(
                 self.settings.url,
                 connect_timeout=self.settings.connect_timeout_seconds,
                 read_timeout=self.settings.read_timeout_seconds,
-                breaker=CircuitBreaker(self.settings.failure_threshold, self.settings.circuit_reset_seconds),
+                breaker=breaker,
+                gateway=self.gateway,
+                provider_id=self.id,
             )
+            report_circuit_state(self.gateway, self.id, breaker.state)
+
+    def _circuit_changed(self, state: CircuitState) -> None:
+        report_circuit_state(self.gateway, self.id, state)
+        problem = self.remote.last_problem if self.remote is not None else None
+        if state == "open":
+            log.warning("IGNOU circuit open: %s", problem)
+        else:
+            log.info("IGNOU circuit %s", state.replace("_", "-"))
 
     async def close(self) -> None:
         if self.remote is not None:
@@ -236,15 +255,16 @@ class IgnouProvider:
             raise RuntimeError(
                 "No IGNOU URL is configured (plugins.content_ignou.url); nothing to sync from."
             )
-        async with self.gateway.db.sessionmaker() as session:
-            newest = await session.scalar(select(func.max(IgnouCourseRow.updated_at)))
-        try:
-            items = await self.remote.updated_since(newest.isoformat() if newest else None)
-        except ProviderError as exc:
-            raise RuntimeError(f"IGNOU sync failed: {exc}") from None
-        records = [record_of(item) for item in items]
-        async with self.gateway.db.write_sessionmaker() as session, session.begin():
-            await store_snapshot(session, items)
+        async with provider_call(self.gateway, self.id, "sync"):
+            async with self.gateway.db.sessionmaker() as session:
+                newest = await session.scalar(select(func.max(IgnouCourseRow.updated_at)))
+            try:
+                items = await self.remote.updated_since(newest.isoformat() if newest else None)
+            except ProviderError as exc:
+                raise RuntimeError(f"IGNOU sync failed: {exc}") from None
+            records = [record_of(item) for item in items]
+            async with self.gateway.db.write_sessionmaker() as session, session.begin():
+                await store_snapshot(session, items)
         return f"{len(records)} course(s) changed since {newest or 'the start'}"
 
 
