@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql import Select
 
 from gateway.catalogue.records import course_from_dict
+from gateway.telemetry import provider_call
 from plugins.content_istm.models import (
     IstmCollectionRow,
     IstmCourseRow,
@@ -193,7 +194,9 @@ class IstmProvider:
         ]
 
     async def sync(self, source: str) -> SyncReport:
-        """Fetch ``source`` (file or URL) and sync it; see :func:`sync_feed`."""
-        data = await read_source(source)
-        async with self.gateway.db.write_sessionmaker() as session, session.begin():
-            return await sync_feed(session, data, source=source)
+        """Fetch ``source`` (file or URL) and sync it; see :func:`sync_feed`.
+        Measured as ``call="sync"``: a refused feed counts as a ``FeedError``."""
+        async with provider_call(self.gateway, self.id, "sync"):
+            data = await read_source(source)
+            async with self.gateway.db.write_sessionmaker() as session, session.begin():
+                return await sync_feed(session, data, source=source)

@@ -19,6 +19,7 @@ from plugins.content_istm.feed import FeedError
 from plugins.content_istm.models import IstmCourseRow, IstmQuizKeyRow, IstmSyncRow
 from plugins.content_istm.provider import IstmProvider
 from schema.providers import UnknownQuiz
+from tests.security.test_observability import metrics_text, sample
 
 STRUCTURE = """
 query($id: ID!) { course(id: $id) {
@@ -215,3 +216,15 @@ def test_cli_syncs_a_feed_file_and_refuses_a_bad_one(
     bad = subprocess.run([*run, str(bad_path)], env=env, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1
     assert "unknown competency 'comp:functional-astrology'" in bad.stderr
+
+
+async def test_syncs_show_at_metrics_and_a_refused_feed_counts_as_an_error(
+    client: GatewayClient, demo_feed: dict[str, Any], tmp_path: Path
+) -> None:
+    demo_feed["version"] = "2026.11.2"
+    await istm(client).sync(_write(tmp_path, demo_feed))
+    with pytest.raises(FeedError):
+        await istm(client).sync(str(tmp_path / "missing.json"))
+    text = await metrics_text(client)
+    assert sample(text, "karmayogi_provider_call_duration_seconds_count", provider="istm", call="sync") == 2
+    assert sample(text, "karmayogi_provider_errors_total", provider="istm", kind="FeedError") == 1
