@@ -13,7 +13,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
 from graphql import GraphQLError
@@ -35,7 +35,7 @@ from gateway.http_params import (
     params_from_post,
 )
 from gateway.observability import current_request_id
-from gateway.security.ratelimit import Bucket, retry_after
+from gateway.security.ratelimit import retry_after
 from gateway.security.services import Services, services_of
 
 if TYPE_CHECKING:
@@ -171,10 +171,11 @@ class GraphQLEndpoint:
             return Response(orjson.dumps(body), status_code=500, media_type=media)
         return response
 
-    async def _take(self, services: Services, kind: str, identity: str, bucket: Bucket, cost: int) -> None:
-        wait = await services.limiter.take(kind, identity, bucket, cost)
+    async def _take(
+        self, services: Services, kind: Literal["address", "principal"], identity: str, cost: int
+    ) -> None:
+        wait = await services.take(kind, identity, cost)
         if wait > 0:
-            services.metrics.rate_limited.labels(kind).inc()
             seconds = retry_after(wait)
             raise RequestError(
                 429,
@@ -212,7 +213,7 @@ class GraphQLEndpoint:
         limited = settings.rate_limits_enabled
         if limited:
             address = request.client.host if request.client else "unknown"
-            await self._take(services, "address", address, services.address_bucket, 1)
+            await self._take(services, "address", address, 1)
         limits = settings.limits
         if request.method == "GET":
             params: GraphQLParams | list[GraphQLParams] = params_from_get(request, limits)
@@ -226,7 +227,7 @@ class GraphQLEndpoint:
         try:
             if limited and context.principal is not None:
                 learner = context.principal.learner_id
-                await self._take(services, "principal", learner, services.principal_bucket, len(batch))
+                await self._take(services, "principal", learner, len(batch))
             resolved = [await services.persisted.resolve(p) for p in batch]
             outcome.by_hash = all(by_hash for _, by_hash in resolved)
             cached = await self._cached(services, resolved, context, outcome)

@@ -5,7 +5,7 @@ rate limiter, persisted operations, metrics and tracing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from gateway.security.metrics import Metrics
 from gateway.security.persisted import PersistedOperations
@@ -31,6 +31,16 @@ class Services:
     metrics: Metrics
     tracing: Tracing | None
     responses: ResponseCache
+
+    async def take(self, kind: Literal["address", "principal"], identity: str, cost: int = 1) -> float:
+        """Take ``cost`` tokens from the ``kind`` bucket of ``identity`` (a client
+        address or a learner id); 0 when allowed, else the seconds to wait (and
+        the refusal is counted in ``karmayogi_rate_limited_total``)."""
+        bucket = self.address_bucket if kind == "address" else self.principal_bucket
+        wait = await self.limiter.take(kind, identity, bucket, cost)
+        if wait > 0:
+            self.metrics.rate_limited.labels(kind).inc()
+        return wait
 
 
 def services_of(gateway: Gateway) -> Services:
