@@ -12,6 +12,16 @@ Close codes (from the protocol): 4400 bad message, 4401 subscribe before
 ``connection_init`` in time, 4409 a subscription id already in use, 4429 a second
 ``connection_init``. More subscriptions than ``max_per_connection`` at once: that
 ``subscribe`` gets an ``error`` message with code ``OPERATION_LIMIT``.
+
+Rate limits (``[rate_limits]``, the buckets HTTP requests draw on): opening a
+connection takes a token from the client address's bucket, each ``subscribe``
+one from the principal's (the address's if nobody signed in). A refused
+connection is accepted and closed at once with ``1013`` (RFC 6455's "Try Again
+Later", which graphql-ws clients retry with a back-off; the protocol's 4429
+means a second ``connection_init`` and makes them give up) and the reason
+``Too many requests; retry in N s``. A refused ``subscribe`` gets an ``error``
+message with code ``RATE_LIMITED`` and ``retryAfterSeconds``; the connection
+and its other subscriptions go on.
 """
 
 from __future__ import annotations
@@ -21,7 +31,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
 from starlette.requests import HTTPConnection
@@ -33,6 +43,8 @@ from gateway.context import RequestContext
 from gateway.errors import Unauthenticated
 from gateway.graphql_http import format_error
 from gateway.plugins import first_non_none
+from gateway.security.ratelimit import retry_after
+from gateway.security.services import services_of
 
 if TYPE_CHECKING:
     from gateway.host import Gateway
@@ -41,6 +53,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("gateway.subscriptions")
 
 PROTOCOL = "graphql-transport-ws"
+TRY_AGAIN_LATER = 1013  # RFC 6455 close code (IANA registry): a temporary condition, retry later
 
 
 class Close(Exception):
@@ -170,6 +183,8 @@ class Connection:
             raise Close(4400, "variables must be an object")
         if op_id in self.operations:
             raise Close(4409, f"Subscriber for {op_id} already exists")
+        if await self._rate_limited(op_id):
+            return
         limit = self.settings.max_per_connection
         if len(self.operations) >= limit:
             await self.send(
@@ -188,6 +203,24 @@ class Connection:
             return
         task = asyncio.create_task(self._execute(op_id, payload), name=f"subscription {op_id}")
         self.operations[op_id] = task
+
+    async def _rate_limited(self, op_id: str) -> bool:
+        """Take a token for one ``subscribe``; when refused, answer it with a
+        ``RATE_LIMITED`` error and say so."""
+        if not self.gateway.settings.rate_limits_enabled:
+            return False
+        principal = getattr(self.principal, "learner_id", None)
+        kind: Literal["address", "principal"] = "principal" if principal else "address"
+        wait = await services_of(self.gateway).take(kind, principal or client_address(self.websocket))
+        if wait <= 0:
+            return False
+        seconds = retry_after(wait)
+        error = {
+            "message": f"Too many requests from this {kind}; retry in {seconds} s.",
+            "extensions": {"code": "RATE_LIMITED", "retryAfterSeconds": int(seconds)},
+        }
+        await self.send({"type": "error", "id": op_id, "payload": [error]})
+        return True
 
     async def _execute(self, op_id: str, payload: dict[str, Any]) -> None:
         context = RequestContext(
@@ -262,9 +295,29 @@ def origin_allowed(websocket: WebSocket, gateway: Gateway, allowed: list[str]) -
     return origin.rstrip("/") in {own, *(a.rstrip("/") for a in allowed)}
 
 
+def client_address(websocket: WebSocket) -> str:
+    return websocket.client.host if websocket.client else "unknown"
+
+
+async def connection_refused(gateway: Gateway, websocket: WebSocket) -> bool:
+    """Take the client address's token for a new connection; when refused,
+    accept the socket and close it with 1013 and the wait, and say so."""
+    if not gateway.settings.rate_limits_enabled:
+        return False
+    wait = await services_of(gateway).take("address", client_address(websocket))
+    if wait <= 0:
+        return False
+    offered = PROTOCOL in websocket.scope.get("subprotocols", [])
+    await websocket.accept(subprotocol=PROTOCOL if offered else None)  # so the client sees the code
+    await websocket.close(code=TRY_AGAIN_LATER, reason=f"Too many requests; retry in {retry_after(wait)} s")
+    return True
+
+
 async def serve_websocket(gateway: Gateway, websocket: WebSocket, settings: SubscriptionSettings) -> None:
     if not origin_allowed(websocket, gateway, settings.allowed_origins):
         await websocket.close(code=4403)  # before accept: the handshake is refused (HTTP 403)
+        return
+    if await connection_refused(gateway, websocket):
         return
     if PROTOCOL not in websocket.scope.get("subprotocols", []):
         await websocket.accept()
