@@ -41,6 +41,8 @@ from typing import Any
 
 import httpx
 
+from bench.dashboard import PER_LEARNER
+
 ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = (Path(__file__).parent / "queries" / "dashboard.graphql").read_text()
 SEARCH = """query($q: String!) { courses(search: $q, first: 20) {
@@ -191,7 +193,11 @@ async def drive(port: int, op: str, data: Sample, seconds: float, concurrency: i
                     writer.close()
                     reader, writer = await asyncio.open_connection("127.0.0.1", port)
                     opened.append(writer)
-                    status, body = await exchange(reader, writer, requests[n])
+                    try:
+                        status, body = await exchange(reader, writer, requests[n])
+                    except (asyncio.IncompleteReadError, ConnectionError):
+                        errors += 1  # counted, and the next request opens a new connection
+                        continue
                 latencies.append(time.perf_counter() - t0)
                 if status != 200 or b'"errors"' in body:
                     errors += 1
@@ -249,7 +255,8 @@ async def measure_set(
 ) -> list[dict[str, Any]]:
     from bench.dashboard import reset_postgres, seed
 
-    if options.reuse and await seeded_learners(url) == learners:
+    expected = (learners, min(options.courses, learners + PER_LEARNER - 1))
+    if options.reuse and await seeded_set(url) == expected:
         print(f"[{label}] reusing the {learners} learners seeded by an earlier run", flush=True)
     else:
         if url.startswith("postgresql"):
@@ -337,7 +344,7 @@ async def main() -> None:
     parser.add_argument(
         "--reuse",
         action="store_true",
-        help="keep a set an earlier run seeded (same learners and courses) instead of seeding it again",
+        help="keep a set an earlier run seeded (checked: same learners and courses) instead of seeding it again",
     )
     options = parser.parse_args()
     rows: list[dict[str, Any]] = []
@@ -366,21 +373,28 @@ async def main() -> None:
     report(rows, options)
 
 
-async def seeded_learners(url: str) -> int:
-    """How many benchmark learners the database holds (0 if it has no tables)."""
-    from sqlalchemy import func, select
+async def seeded_set(url: str) -> tuple[int, int]:
+    """The benchmark learners the database holds and the courses their
+    enrolments use ((0, 0) if it has no tables)."""
+    from sqlalchemy import distinct, func, select
     from sqlalchemy.exc import DBAPIError, OperationalError
     from sqlalchemy.ext.asyncio import create_async_engine
 
     from gateway.directory.models import LearnerRow
+    from plugins.passbook.models import EnrolmentRow
 
     engine = create_async_engine(url)
     try:
         async with engine.connect() as conn:
-            query = select(func.count()).where(LearnerRow.id.like("learner:bench-%"))
-            return int((await conn.execute(query)).scalar_one())
+            learners = select(func.count()).where(LearnerRow.id.like("learner:bench-%"))
+            courses = select(func.count(distinct(EnrolmentRow.course_id))).where(
+                EnrolmentRow.learner_id.like("learner:bench-%")
+            )
+            return int((await conn.execute(learners)).scalar_one()), int(
+                (await conn.execute(courses)).scalar_one()
+            )
     except (DBAPIError, OperationalError):
-        return 0
+        return 0, 0
     finally:
         await engine.dispose()
 

@@ -37,9 +37,10 @@ class RequestContext:
     reads see the change. Inside ``write()`` use only its session.
 
     ``db()`` reads from the read replica (``database_read_url``) only when
-    ``replica_reads`` is on: the operation guard turns it on for query
-    operations, and ``write()`` turns it off again, so mutations,
-    subscriptions, routes and anything after a write read the primary.
+    ``replica_reads`` is on: the operation guard calls :meth:`choose_reads`
+    for each operation, which turns it on for a query of a request that has
+    not written; mutations, subscriptions, routes and everything after a
+    write (in a batch too) read the primary.
     """
 
     gateway: Gateway
@@ -51,6 +52,7 @@ class RequestContext:
     _authz: Authz | None = None
     state: dict[str, Any] = field(default_factory=dict)
     replica_reads: bool = False
+    _wrote: bool = False
 
     @asynccontextmanager
     async def db(self) -> AsyncIterator[AsyncSession]:
@@ -62,10 +64,19 @@ class RequestContext:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         self.replica_reads = False
+        self._wrote = True
         async with self.gateway.db.write_sessionmaker() as session, session.begin():
             yield session
         self._loaders.clear()
         self._authz = None
+
+    def choose_reads(self, *, query: bool) -> None:
+        """Before each operation: a query may read the replica unless this
+        request has written; moving to the primary drops what the replica gave."""
+        replica = query and not self._wrote
+        if self.replica_reads and not replica:
+            self.forget()
+        self.replica_reads = replica
 
     def loader(self, batch: BatchFn[K, V]) -> DataLoader[K, V]:
         """The request's DataLoader for ``batch`` (created on first use)."""

@@ -163,7 +163,7 @@ class OperationGuard(SchemaExtension):
                 state["operation_name"] = context.operation_name
             if isinstance(context.context, RequestContext):
                 # Only a query may read from a replica that lags the primary.
-                context.context.replica_reads = _is_query(checked.document, context.operation_name)
+                context.context.choose_reads(query=_is_query(checked.document, context.operation_name))
         yield
 
     def on_validate(self) -> Iterator[None]:

@@ -67,6 +67,8 @@ def format_error(error: GraphQLError, gateway: Gateway) -> dict[str, Any]:
     extensions["code"] = code
     if code == "INTERNAL_SERVER_ERROR":
         extensions["requestId"] = current_request_id()
+        if original is not None and backend_unavailable(original):
+            extensions["retryable"] = True  # a lost connection: the next request reconnects
         if gateway.settings.is_production:
             formatted["message"] = "Internal server error; quote the requestId to support."
     formatted["extensions"] = extensions
@@ -99,15 +101,17 @@ class Outcome:
 
 def backend_unavailable(exc: BaseException) -> bool:
     """Whether ``exc`` is a lost or refused connection to the database or
-    Redis, rather than a fault of the gateway's."""
+    Redis (SQLAlchemy saw a disconnect and dropped the connection, no pooled
+    connection came free in time, Redis did not answer), rather than a fault of
+    the gateway's such as a missing table or a misused connection."""
     from redis.exceptions import ConnectionError as RedisConnectionError
     from redis.exceptions import TimeoutError as RedisTimeout
-    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+    from sqlalchemy.exc import DBAPIError
     from sqlalchemy.exc import TimeoutError as PoolTimeout
 
     if isinstance(exc, DBAPIError):
-        return exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError))
-    return isinstance(exc, (PoolTimeout, RedisConnectionError, RedisTimeout, ConnectionError))
+        return bool(exc.connection_invalidated)
+    return isinstance(exc, (PoolTimeout, RedisConnectionError, RedisTimeout, ConnectionRefusedError))
 
 
 class GraphQLEndpoint:
@@ -160,7 +164,10 @@ class GraphQLEndpoint:
             if backend_unavailable(exc):
                 # A dropped database or Redis connection (restart, failover): the
                 # pool reconnects, so the client should simply try again.
-                log.warning("request failed: a backend is unavailable (%s)", type(exc).__name__)
+                # the driver's own words, never SQLAlchemy's (it appends the SQL and its parameters)
+                cause = getattr(exc, "orig", None) or exc
+                first = (str(cause).strip().splitlines() or [""])[0][:200]
+                log.warning("request failed: a backend is unavailable (%s: %s)", type(cause).__name__, first)
                 message = "A database or cache the gateway needs is unavailable for a moment; retry."
                 body = {"errors": [{"message": message, "extensions": {**extensions, "retryable": True}}]}
                 headers = {"Retry-After": "1"}

@@ -54,13 +54,20 @@ class Database:
         self.read_url = read_url
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
-        if read_url is not None and (
-            self.dialect != "postgresql" or make_url(read_url).get_backend_name() != "postgresql"
-        ):
-            raise StartupError(
-                "database_read_url (read replicas) needs PostgreSQL for both database_url and "
-                "database_read_url; unset it for SQLite."
-            )
+        if read_url is not None:
+            try:
+                driver = make_url(read_url).drivername
+            except Exception:
+                driver = None
+            if self.dialect != "postgresql":
+                raise StartupError(
+                    "database_read_url (read replicas) needs PostgreSQL as database_url; unset it for SQLite."
+                )
+            if driver != "postgresql+asyncpg":
+                raise StartupError(
+                    "database_read_url must be a PostgreSQL URL with the asyncpg driver, "
+                    "postgresql+asyncpg://user@host:5432/database"
+                )
         kwargs: dict[str, Any] = {"echo": echo}
         if self.dialect == "sqlite":
             memory = parsed.database in (None, "", ":memory:")
@@ -144,9 +151,13 @@ class Database:
                 ) from exc
 
     async def ping(self) -> bool:
+        """Whether the database (and the read replica, if any) answers."""
         try:
-            async with self.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
+            for engine in (
+                (self.engine, self.read_engine) if self.read_engine is not self.engine else (self.engine,)
+            ):
+                async with engine.connect() as conn:
+                    await conn.execute(text("SELECT 1"))
         except Exception:
             return False
         return True

@@ -68,7 +68,7 @@ class Metrics:
             "Circuit breaker of each provider: 0 closed, 1 half-open, 2 open.",
             ["provider"],
             registry=r,
-            multiprocess_mode="max",
+            multiprocess_mode="livemax",
         )
         self.pool_checked_out = Gauge(
             "karmayogi_db_pool_checked_out",

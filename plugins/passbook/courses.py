@@ -9,6 +9,7 @@ the passbook.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -20,6 +21,8 @@ from gateway.errors import BadUserInput, NotFound, ProviderUnavailable
 
 if TYPE_CHECKING:
     from gateway.host import Gateway
+
+log = logging.getLogger(__name__)
 
 VIEWED_KINDS = ("VIDEO", "AUDIO", "DOCUMENT")
 
@@ -186,16 +189,26 @@ class CatalogueIndex:
         )
 
 
-async def catalogue(gateway: Gateway) -> tuple[list[CatalogueEntry], list[str]]:
+@dataclass(frozen=True)
+class Listing:
+    entries: list[CatalogueEntry]
+    failed: list[str]  # providers that did not answer
+    degraded: list[str]  # providers that answered from stale data or with a problem
+
+
+async def catalogue(gateway: Gateway) -> Listing:
     """Every course of every provider (summaries), and the providers that failed."""
     entries: list[CatalogueEntry] = []
     failed: list[str] = []
+    degraded: list[str] = []
     for provider_id, provider in sorted(gateway.providers.items()):
         try:
             answer = await calls.search(gateway, provider, None)
         except Exception:
             failed.append(provider_id)
             continue
+        if answer.stale or answer.problem:
+            degraded.append(provider_id)
         entries.extend(
             CatalogueEntry(
                 id=str(s.id),
@@ -205,7 +218,7 @@ async def catalogue(gateway: Gateway) -> tuple[list[CatalogueEntry], list[str]]:
             )
             for s in answer.summaries
         )
-    return entries, failed
+    return Listing(entries, failed, degraded)
 
 
 INDEX_KEY = "passbook.catalogue_index"
@@ -217,18 +230,26 @@ async def catalogue_index(gateway: Gateway, max_age_seconds: float) -> tuple[Cat
     An index built from every provider is kept for ``max_age_seconds`` (0: not
     kept) and dropped at once when the catalogue version moves on
     (:func:`gateway.security.response_cache.catalogue_changed`, which
-    ``karmayogi catalogue sync`` calls). An index missing a failed provider is
-    never kept, so the failure is reported, and retried, on the next request.
+    ``karmayogi catalogue sync`` calls). An index missing a failed provider, or
+    holding a provider's stale answer, is never kept, so the next request asks
+    again (and reports the failure again). When the catalogue version cannot
+    be read (Redis unreachable), the index is built for this request only:
+    recommendations never fail because the cache is down.
     """
     from gateway.security.services import services_of
 
-    version = await services_of(gateway).responses.version()
+    version: int | None = None
+    if max_age_seconds > 0:
+        try:
+            version = await services_of(gateway).responses.version()
+        except Exception as exc:  # Redis down: rank from a fresh listing, keep nothing
+            log.warning("catalogue version unavailable (%s); not keeping the index", type(exc).__name__)
     kept: tuple[int, float, CatalogueIndex] | None = gateway.state.get(INDEX_KEY)
     now = time.monotonic()
-    if kept is not None and kept[0] == version and now - kept[1] < max_age_seconds:
+    if version is not None and kept is not None and kept[0] == version and now - kept[1] < max_age_seconds:
         return kept[2], []
-    entries, failed = await catalogue(gateway)
-    index = CatalogueIndex.of(entries)
-    if not failed and max_age_seconds > 0:
+    listing = await catalogue(gateway)
+    index = CatalogueIndex.of(listing.entries)
+    if version is not None and not listing.failed and not listing.degraded:
         gateway.state[INDEX_KEY] = (version, now, index)
-    return index, failed
+    return index, listing.failed

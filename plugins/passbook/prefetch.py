@@ -81,14 +81,15 @@ async def _prefetch(ctx: RequestContext, learner_id: str, wanted: set[str]) -> N
         index, failed = await catalogue_index(
             ctx.gateway, ctx.gateway.plugin_settings("passbook").catalogue_cache_seconds
         )
-        for provider_id in failed:
-            ctx.extra_errors.append(_provider_error(provider_id))
         states = ctx.gateway.states
         hidden = {  # state modules' providers that do not reach this learner
             provider_id
             for provider_id, owner in states.provider_owners.items()
             if not await states.reaches_learner(ctx, owner, learner)
         }
+        for provider_id in failed:
+            if provider_id not in hidden:  # a state's provider is not named outside it
+                ctx.extra_errors.append(_provider_error(provider_id))
         # the order does not depend on names, which are read in the next wave
         ranking = recommend.rank(
             needs=[cid for cid, _ in needs],

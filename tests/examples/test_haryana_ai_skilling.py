@@ -250,3 +250,19 @@ async def test_enrolment_and_recommendations_follow_the_state(
     assert COURSE in recommended(await client.graphql(RECOMMENDED, as_learner=DEEPAK))
     inside = await client.graphql(ENROL, {"id": COURSE}, as_learner=DEEPAK)
     assert inside["data"]["enrol"]["course"] == {"id": COURSE}
+
+
+async def test_a_failing_state_provider_is_named_only_inside_its_state(
+    installed: None, make_gateway: MakeGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = await haryana_on(make_gateway)
+
+    async def down(text: str | None) -> object:
+        raise ConnectionError("Haryana's catalogue is down")
+
+    monkeypatch.setattr(client.gateway.providers["hr_ai"], "search", down)
+    outside = await client.graphql(RECOMMENDED, as_learner=ASHA)
+    assert "errors" not in outside  # Asha is not told Haryana's provider exists
+    inside = await client.graphql(RECOMMENDED, as_learner=DEEPAK, expect_errors=True)
+    assert error_codes(inside) == ["PROVIDER_UNAVAILABLE"]
+    assert inside["errors"][0]["extensions"]["provider"] == "hr_ai"

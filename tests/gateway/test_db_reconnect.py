@@ -1,7 +1,9 @@
 """Pooled connections are not pinged before use (``database_pre_ping`` is off
 by default): when PostgreSQL drops them (a restart, a failover), the request
-that finds one is answered 503 with ``Retry-After`` and a GraphQL error
-(never a 500 or a stack trace), and the pool reconnects for the next. With ``database_pre_ping`` on, not even that request fails.
+that finds one fails once and the pool reconnects for the next. Met before
+the operation runs (the session check), it is answered 503 with
+``Retry-After``; met in a resolver, the field's error says ``retryable``.
+Never a 500 or a stack trace. With ``database_pre_ping`` on, not even that request fails.
 
 Always on PostgreSQL, on both passes of the suite (each its own database)."""
 
@@ -80,3 +82,20 @@ async def test_with_pre_ping_no_request_sees_the_drop(make_gateway: MakeGateway,
     assert "errors" not in await ask(client)
     assert await drop_connections(postgres_url) >= 1
     assert "errors" not in await ask(client)
+
+
+async def test_a_resolver_meeting_a_dropped_connection_says_retry(
+    make_gateway: MakeGateway, postgres_url: str
+) -> None:
+    client = await make_gateway(database_url=postgres_url)
+    anonymous = {"query": "{ competencies(area: DOMAIN) { id } }"}  # nothing read before it runs
+    assert "errors" not in (await client.http.post("/graphql", json=anonymous)).json()
+    assert await drop_connections(postgres_url) >= 1
+
+    met = await client.http.post("/graphql", json=anonymous)
+    assert met.status_code == 200
+    error = met.json()["errors"][0]
+    assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert error["extensions"]["retryable"] is True
+    again = (await client.http.post("/graphql", json=anonymous)).json()
+    assert "errors" not in again and again["data"]["competencies"]

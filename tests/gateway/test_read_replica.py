@@ -115,3 +115,37 @@ async def test_sqlite_refuses_a_read_url(make_gateway: MakeGateway, tmp_path: ob
             database_url=f"sqlite+aiosqlite:///{tmp_path}/gateway.db",
             database_read_url="postgresql+asyncpg://postgres@127.0.0.1:5432/test",
         )
+
+
+async def test_a_batch_reads_the_primary_after_its_mutation(
+    make_gateway: MakeGateway, primary_and_replica: tuple[str, str]
+) -> None:
+    primary, replica = primary_and_replica
+    client = await make_gateway(
+        database_url=primary, database_read_url=replica, load_demo_data=False, limits={"batching": True}
+    )
+    mutation = {"query": PROFILE}
+    query = {"query": "{ me { designation organisation { name } } }"}
+    headers = {"x-test-learner": ASHA}
+
+    before, write, after = (
+        await client.http.post("/graphql", json=[query, mutation, query], headers=headers)
+    ).json()
+    # before the write, the query may read the replica; from the write on, the primary
+    assert before["data"]["me"]["organisation"]["name"] == "DoPT on the replica"
+    assert write["data"]["completeProfile"]["organisation"]["name"] == "DoPT on the primary"
+    assert after["data"]["me"] == {
+        "designation": "Under Secretary",
+        "organisation": {"name": "DoPT on the primary"},
+    }
+
+
+@pytest.mark.parametrize(
+    "read_url", ["postgres://reader@127.0.0.1/replica", "postgresql://reader@127.0.0.1/r"]
+)
+async def test_a_read_url_without_the_async_driver_is_named(
+    make_gateway: MakeGateway, primary_and_replica: tuple[str, str], read_url: str
+) -> None:
+    primary, _ = primary_and_replica
+    with pytest.raises(StartupError, match=r"postgresql\+asyncpg://"):
+        await make_gateway(database_url=primary, database_read_url=read_url, load_demo_data=False)

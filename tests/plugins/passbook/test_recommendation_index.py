@@ -13,6 +13,9 @@ from gateway.security.response_cache import catalogue_changed
 from gateway.testing import GatewayClient, MakeGateway, error_codes
 from schema.providers import CompetencyTag, CourseSummary, SearchAnswer
 from tests.plugins.passbook.helpers import ASHA
+from tests.security.probe import redis_prefix, redis_url
+
+__all__ = ["redis_prefix", "redis_url"]  # fixtures
 
 RECS = "{ me { recommendations(first: 3) { course { id } gaps { id } } } }"
 GAP = "comp:functional-office-procedure-e-office"  # one of Asha's gaps (see the demo directory)
@@ -99,3 +102,43 @@ async def test_a_failing_provider_is_reported_and_asked_again_each_time(make_gat
 
     provider.failing = False
     assert (await recommended(client))[0] == new_course
+
+
+class StaleProvider(CountingProvider):
+    """Answers from an old snapshot, as IGNOU does while its API is down."""
+
+    async def search(self, text: str | None) -> SearchAnswer:
+        answer = await super().search(text)
+        return SearchAnswer(answer.summaries, stale=True, problem="serving the last snapshot")
+
+
+async def test_a_stale_answer_is_used_but_not_kept(make_gateway: MakeGateway) -> None:
+    provider = StaleProvider()
+    new_course = provider.add_short_course(11)
+    client = await make_gateway(extra_plugins=[("counting", Plugin(provider))])
+    for attempt in range(2):
+        assert (await recommended(client))[0] == new_course
+        assert provider.listings == attempt + 1  # asked again: a fresh answer may be there now
+
+
+async def test_recommendations_survive_an_unreachable_redis(
+    make_gateway: MakeGateway, redis_url: str, redis_prefix: str
+) -> None:
+    from redis.asyncio import Redis
+
+    from gateway.security.services import services_of
+
+    provider = CountingProvider()
+    new_course = provider.add_short_course(12)
+    client = await make_gateway(
+        extra_plugins=[("counting", Plugin(provider))], redis_url=redis_url, redis_prefix=redis_prefix
+    )
+    services = services_of(client.gateway)
+    services.responses.redis = Redis.from_url("redis://127.0.0.1:1/0")  # Redis goes away
+    body = await client.graphql(
+        "{ me { enrolments(first: 5) { totalCount } recommendations(first: 3) { course { id } } } }",
+        as_learner=ASHA,
+    )
+    assert body["data"]["me"]["recommendations"][0]["course"]["id"] == new_course
+    assert (await recommended(client))[0] == new_course
+    assert provider.listings == 2  # nothing kept without a catalogue version
