@@ -299,12 +299,12 @@ def report(rows: list[dict[str, Any]], options: argparse.Namespace) -> None:
         f"{options.concurrency} concurrent loopback clients, {options.workers} uvicorn workers, "
         f"{options.seconds:g} s per row, {os.cpu_count()} cores"
     )
-    header = f"{'set':<10}{'operation':<16}{'server':<9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'SQL/req':>9}{'errors':>8}"
+    header = f"{'set':<12}{'operation':<16}{'server':<9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'SQL/req':>9}{'errors':>8}"
     print(header)
     print("-" * len(header))
     for r in rows:
         print(
-            f"{r['set']:<10}{r['op']:<16}{r['server']:<9}{r['rps']:>9.1f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
+            f"{r['set']:<12}{r['op']:<16}{r['server']:<9}{r['rps']:>9.1f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
             f"{r['sql']:>9}{int(r['errors']):>8}"
         )
     by = {(r["set"], r["op"], r["server"]): r for r in rows}

@@ -90,4 +90,4 @@ async def test_dashboard_statement_count_does_not_grow(
     assert body["data"]["me"]["enrolments"]["totalCount"] == 50
     assert few == many, statements
     print(f"dashboard: {many} SQL statements for 5 and for 50 enrolments")
-    assert many <= 15, statements
+    assert many <= 12, statements
