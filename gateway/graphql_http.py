@@ -163,8 +163,9 @@ class GraphQLEndpoint:
             extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": current_request_id()}
             if backend_unavailable(exc):
                 # A dropped database or Redis connection (restart, failover): the
-                # pool reconnects, so the client should simply try again.
-                # the driver's own words, never SQLAlchemy's (it appends the SQL and its parameters)
+                # pool reconnects, so the client should simply try again. The log
+                # gets the driver's words, not SQLAlchemy's (which add the SQL and
+                # its parameters).
                 cause = getattr(exc, "orig", None) or exc
                 first = (str(cause).strip().splitlines() or [""])[0][:200]
                 log.warning("request failed: a backend is unavailable (%s: %s)", type(cause).__name__, first)

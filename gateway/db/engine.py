@@ -125,11 +125,7 @@ class Database:
 
     @property
     def engines(self) -> tuple[AsyncEngine, ...]:
-        found: list[AsyncEngine] = []
-        for engine in (self.engine, self.write_engine, self.read_engine):
-            if engine not in found:
-                found.append(engine)
-        return tuple(found)
+        return tuple(dict.fromkeys((self.engine, self.write_engine, self.read_engine)))
 
     @property
     def masked_url(self) -> str:
@@ -153,9 +149,7 @@ class Database:
     async def ping(self) -> bool:
         """Whether the database (and the read replica, if any) answers."""
         try:
-            for engine in (
-                (self.engine, self.read_engine) if self.read_engine is not self.engine else (self.engine,)
-            ):
+            for engine in dict.fromkeys((self.engine, self.read_engine)):
                 async with engine.connect() as conn:
                     await conn.execute(text("SELECT 1"))
         except Exception:
