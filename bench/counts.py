@@ -14,7 +14,7 @@ import httpx
 
 from bench.catalogue import SyntheticPlugin
 from bench.run import DASHBOARD, PROGRESS, SEARCH
-from bench.serve import make_naive
+from bench.serve import NAIVE_SETTINGS, make_naive
 from gateway.app import create_app
 from gateway.settings import load_settings
 from gateway.testing import SqlCounter, header_identity, install_sql_counter
@@ -22,11 +22,17 @@ from gateway.testing import SqlCounter, header_identity, install_sql_counter
 
 async def main() -> None:
     url, courses, payload = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
-    if "--naive" in sys.argv:
+    naive = "--naive" in sys.argv
+    if naive:
         make_naive()
     install_sql_counter()
     settings = load_settings(
-        database_url=url, load_demo_data=False, auto_migrate=False, log_json=False, log_level="WARNING"
+        database_url=url,
+        load_demo_data=False,
+        auto_migrate=False,
+        log_json=False,
+        log_level="WARNING",
+        **(NAIVE_SETTINGS if naive else {}),
     )
     app = create_app(
         settings, extra_plugins=[("bench_identity", header_identity), ("synthetic", SyntheticPlugin(courses))]

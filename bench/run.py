@@ -7,12 +7,14 @@ Seeds the database (PostgreSQL by default, its public schema reset) with
 LEARNERS learners x 20 enrolments over COURSES synthetic hosted courses, and
 then the SMALL set, and for each set drives three operations at fixed
 concurrency from a loopback load generator (raw keep-alive HTTP/1.1 on
-asyncio and uvloop, requests encoded beforehand) against three servers, each
+asyncio and uvloop, requests encoded beforehand, each connection renewed
+every 20 requests) against three servers, each
 with WORKERS uvicorn workers:
 
 * ``gateway``: the gateway as shipped (DataLoaders, caches);
 * ``naive``: the same Strawberry schema over the same tables with every
-  DataLoader replaced by one SQL statement per object (the obvious way);
+  DataLoader replaced by one SQL statement per object and the gateway's
+  caches off (the obvious way: "without DataLoaders or caches");
 * ``static``: a Starlette endpoint returning a recorded gateway answer of the
   same size: the floor no GraphQL server can beat (and the load generator's
   own limit on this machine).
@@ -51,6 +53,7 @@ SEARCH = """query($q: String!) { courses(search: $q, first: 20) {
 PROGRESS = """mutation($e: ID!, $r: ID!, $p: Int!) {
   recordProgress(enrolmentId: $e, resourceId: $r, percent: $p) { id status progressPercent } }"""
 TERMS = ["Synthetic", "course 01", "course 1", "Synthetic course 00", "course"]
+RENEW_EVERY = 20  # requests per keep-alive connection
 OPERATIONS = ("dashboard", "search", "recordProgress")
 
 
@@ -184,8 +187,17 @@ async def drive(port: int, op: str, data: Sample, seconds: float, concurrency: i
 
         async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, n: int) -> None:
             nonlocal errors
+            sent = 0
             while time.perf_counter() < deadline:
                 n = (n + concurrency) % len(requests)
+                sent += 1
+                if sent % RENEW_EVERY == 0:
+                    # A new connection now and then, so the kernel spreads the
+                    # clients over the workers (whichever is idle accepts it)
+                    # instead of leaving them where the first accept put them.
+                    writer.close()
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                    opened.append(writer)
                 t0 = time.perf_counter()
                 try:
                     status, body = await exchange(reader, writer, requests[n])

@@ -33,11 +33,21 @@ def make_naive() -> None:
     RequestContext.load_many = load_many  # type: ignore[method-assign]
 
 
+# The issue's baseline is a server "without DataLoaders or caches": besides the
+# loads, the naive server turns off the gateway's caches (parsed and validated
+# documents, the recommendations' catalogue index).
+NAIVE_SETTINGS: dict[str, Any] = {
+    "limits": {"document_cache_size": 0},
+    "plugins": {"passbook": {"catalogue_cache_seconds": 0}},
+}
+
+
 def app_from_environment() -> Any:
     """uvicorn factory for several workers: BENCH_DATABASE_URL, BENCH_NAIVE, BENCH_COURSES."""
     import os
 
-    if os.environ.get("BENCH_NAIVE") == "1":
+    naive = os.environ.get("BENCH_NAIVE") == "1"
+    if naive:
         make_naive()
     settings = load_settings(
         database_url=os.environ["BENCH_DATABASE_URL"],
@@ -45,6 +55,7 @@ def app_from_environment() -> Any:
         log_json=False,
         log_level="WARNING",
         auto_migrate=False,
+        **(NAIVE_SETTINGS if naive else {}),
     )
     courses = int(os.environ.get("BENCH_COURSES", "60"))
     return create_app(
@@ -54,10 +65,16 @@ def app_from_environment() -> Any:
 
 def main() -> None:
     url = sys.argv[1]
-    if "--naive" in sys.argv:
+    naive = "--naive" in sys.argv
+    if naive:
         make_naive()
     settings = load_settings(
-        database_url=url, load_demo_data=False, log_json=False, log_level="WARNING", auto_migrate=False
+        database_url=url,
+        load_demo_data=False,
+        log_json=False,
+        log_level="WARNING",
+        auto_migrate=False,
+        **(NAIVE_SETTINGS if naive else {}),
     )
     app = create_app(
         settings, extra_plugins=[("bench_identity", header_identity), ("synthetic", SyntheticPlugin())]
