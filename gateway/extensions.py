@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse, validate
+from graphql import GraphQLError, OperationType, get_operation_ast, parse, validate
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
@@ -184,12 +184,8 @@ class OperationGuard(SchemaExtension):
 
 
 def _is_query(document: DocumentNode | None, operation_name: str | None) -> bool:
-    if document is None:
-        return False
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name is not None:
-        operations = [op for op in operations if op.name is not None and op.name.value == operation_name]
-    return len(operations) == 1 and operations[0].operation == OperationType.QUERY
+    operation = get_operation_ast(document, operation_name) if document is not None else None
+    return operation is not None and operation.operation == OperationType.QUERY
 
 
 def core_extensions(settings: GatewaySettings) -> list[ExtensionSpec]:

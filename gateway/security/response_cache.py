@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse
+from graphql import FieldNode, GraphQLError, OperationType, get_operation_ast, parse
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -45,13 +45,11 @@ def root_fields(query: str, operation_name: str | None, max_tokens: int) -> froz
         document = parse(query, max_tokens=max_tokens, no_location=True)
     except GraphQLError:
         return None
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name is not None:
-        operations = [op for op in operations if op.name is not None and op.name.value == operation_name]
-    if len(operations) != 1 or operations[0].operation != OperationType.QUERY:
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or operation.operation != OperationType.QUERY:
         return None
     names = set()
-    for selection in operations[0].selection_set.selections:
+    for selection in operation.selection_set.selections:
         if not isinstance(selection, FieldNode):
             return None
         names.add(selection.name.value)
