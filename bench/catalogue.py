@@ -4,18 +4,14 @@ hold any number of distinct enrolments in tests and benchmarks."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
 
 from gateway.directory.demo_data import COMPETENCIES, competency_id
 from gateway.hookspecs import hookimpl
+from gateway.testing import StaticProvider
 from schema.providers import (
-    CollectionRecord,
     CompetencyTag,
-    CourseBatch,
     CourseRecord,
     CourseSummary,
-    GradingResult,
-    ProviderHealth,
     QuestionRecord,
     QuizRecord,
     ResourceRecord,
@@ -65,44 +61,17 @@ def make_course(i: int, competency_ids: list[str]) -> CourseRecord:
     )
 
 
-class SyntheticProvider:
-    id = PROVIDER_ID
+class SyntheticProvider(StaticProvider):
     name = "Synthetic provider (demo data)"
-    delivery_mode = "HOSTED"
-    organisation_id = None
 
     def __init__(self, count: int = 60) -> None:
         ids = _competency_ids()
-        self.courses = {c.id: c for c in (make_course(i, ids) for i in range(count))}
+        super().__init__(PROVIDER_ID, [make_course(i, ids) for i in range(count)])
         # kept like ISTM keeps its summaries between syncs
         self.summaries = [CourseSummary.of(c) for c in self.courses.values()]
 
-    async def start(self) -> None: ...
-    async def close(self) -> None: ...
-
-    async def healthy(self) -> bool:
-        return True
-
-    async def health(self) -> ProviderHealth:
-        return ProviderHealth(healthy=True, status="live")
-
-    async def course_count(self) -> int | None:
-        return len(self.courses)
-
-    async def courses_by_ids(self, ids: Sequence[str]) -> CourseBatch:
-        return CourseBatch(courses=[self.courses.get(i) for i in ids])
-
     async def search(self, text: str | None) -> SearchAnswer:
         return SearchAnswer(summaries=list(self.summaries))
-
-    async def grade_quiz(self, quiz_id: str, answers: Mapping[str, Sequence[int]]) -> GradingResult:
-        right = sum(1 for selected in answers.values() if list(selected) == [0])
-        total = 1
-        score = 100 * right // total
-        return GradingResult(quiz_id, right, total, score, score >= 50, 50)
-
-    async def collections(self) -> list[CollectionRecord]:
-        return []
 
 
 class SyntheticPlugin:

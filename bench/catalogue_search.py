@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import copy
 import os
 import statistics
 import subprocess
@@ -33,12 +32,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
 
 from gateway.live_server import live_gateway
 from plugins.content_ignou.standin.programmes import generated_programmes
 from plugins.content_ignou.standin.server import StandIn
-from plugins.content_istm.sync import DEMO_FEED
+from plugins.content_istm.testing import grown_feed
 
 SEARCHES = ["office", "certificate", "rules", "disaster management", "cyber", "procedure"]
 BROWSE = """{ courses(first: 20, filter: {areas: [DOMAIN]}) { totalCount
@@ -46,19 +44,6 @@ BROWSE = """{ courses(first: 20, filter: {areas: [DOMAIN]}) { totalCount
 SEARCH = """query($q: String) { courses(search: $q, first: 20) { totalCount
   edges { node { id title provider { id } } }
   facets { categories { value count } providers { value count } areas { value count } } } }"""
-
-
-def istm_feed(n: int) -> bytes:
-    feed: dict[str, Any] = orjson.loads(DEMO_FEED.read_bytes())
-    base = feed["courses"]
-    feed["courses"] = []
-    for i in range(n):
-        course = copy.deepcopy(base[i % len(base)])
-        course["id"] = f"{course['id']}-{i}"
-        course["title"] = f"{course['title']} {i}"
-        feed["courses"].append(course)
-    feed["collections"] = []
-    return orjson.dumps(feed)
 
 
 async def measure(url: str, bodies: list[dict[str, Any]], concurrency: int) -> dict[str, float]:
@@ -98,7 +83,7 @@ def main() -> None:
     standin = StandIn(generated_programmes(args.courses)).start()
     env = {"KARMAYOGI_DATABASE_URL": database, "KARMAYOGI_LOG_JSON": "true", "KARMAYOGI_LOG_LEVEL": "WARNING"}
     feed = folder / "istm.json"
-    feed.write_bytes(istm_feed(args.courses))
+    feed.write_bytes(grown_feed(args.courses))
     subprocess.run(
         [sys.executable, "-m", "gateway", "catalogue", "sync", "istm", str(feed)],
         env={**os.environ, **env},

@@ -32,11 +32,11 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from gateway.app import create_app
-from gateway.identity import tokens
-from gateway.identity.keys import KeyRing, SigningKey, algorithm_for
-from gateway.identity.plugin import session_service
 from gateway.settings import load_settings
 from gateway.testing import header_identity
+from plugins.identity import tokens
+from plugins.identity.keys import KeyRing, SigningKey, algorithm_for
+from plugins.identity.runtime import session_service
 
 QUERY = {"query": "{ me { id name } }"}
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from gateway.directory.loaders import grants_by_learner, learners_by_id, organisations_by_id
-from gateway.errors import Forbidden, NotFound, Unauthenticated
+from schema.errors import Forbidden, NotFound, Unauthenticated
 
 if TYPE_CHECKING:
     from gateway.context import RequestContext
     from gateway.directory.models import LearnerRow, RoleGrantRow
+    from schema.reads import LearnerRecord
 
 SCOPED_ADMIN_ROLES = ("MDO_ADMIN", "STATE_ADMIN")
 ROLES = ("LEARNER", "MDO_ADMIN", "STATE_ADMIN", "CBP_ADMIN", "SPV_ADMIN")
@@ -70,7 +71,7 @@ class Authz:
             where = f"organisation {org_id}" if org_id else "the top of the tree"
             raise Forbidden(f"Only an admin of {where} (or above it) may {action}.")
 
-    async def can_view_learner(self, learner: LearnerRow) -> bool:
+    async def can_view_learner(self, learner: LearnerRecord) -> bool:
         principal = self.ctx.principal
         if principal is None:
             return False

@@ -5,66 +5,15 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
-from gateway.errors import StartupError
-from gateway.plugins import build_plugin_host
-from gateway.settings import GatewaySettings, load_settings
-
-T = TypeVar("T")
-
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="Settings TOML file (else KARMAYOGI_CONFIG)."),
-]
-
-
-def fail(message: str) -> typer.Exit:
-    typer.secho(message, fg=typer.colors.RED, err=True)
-    return typer.Exit(code=1)
-
-
-def settings_from(config: Path | None) -> GatewaySettings:
-    if config is not None:
-        os.environ["KARMAYOGI_CONFIG"] = str(config)
-    try:
-        return load_settings()
-    except StartupError as exc:
-        raise fail(str(exc)) from exc
-
-
-def run_with_gateway(config: Path | None, body: Callable[[Any], Awaitable[T]], *, start: bool = False) -> T:
-    """Build a gateway from settings and run ``body(gateway)``, then dispose it.
-
-    With ``start`` the gateway is fully started (migrations checked or applied,
-    plugins started) before ``body`` runs.
-    """
-    from gateway.host import build_gateway
-
-    settings = settings_from(config)
-
-    async def main() -> T:
-        gateway = build_gateway(settings)
-        try:
-            if start:
-                await gateway.start()
-            else:
-                await gateway.db.check_reachable()
-            return await body(gateway)
-        finally:
-            if start:
-                await gateway.stop()
-            else:
-                await gateway.db.dispose()
-
-    try:
-        return asyncio.run(main())
-    except StartupError as exc:
-        raise fail(str(exc)) from exc
+from gateway.commands import ConfigOption, fail, run_with_gateway, settings_from
+from gateway.plugins import DEFAULT_PLUGINS, build_plugin_host
+from gateway.settings import load_settings
+from schema.errors import StartupError
 
 
 def build_cli() -> typer.Typer:
@@ -148,9 +97,19 @@ def build_cli() -> typer.Typer:
             raise fail(str(exc)) from exc
         rows = [(i.name, i.version, i.source, ", ".join(i.hooks) or "-") for i in host.infos.values()]
         rows += [(i.name, i.version, i.source, f"FAILED: {i.error}") for i in host.failed.values()]
+        rows += [
+            (name, "-", "built-in", "BLOCKED (plugins_allow / plugins_block)")
+            for name, _ in DEFAULT_PLUGINS
+            if name not in host.infos
+        ]
         widths = [max(len(r[c]) for r in [("NAME", "VERSION", "SOURCE", "HOOKS"), *rows]) for c in range(3)]
         for row in [("NAME", "VERSION", "SOURCE", "HOOKS"), *rows]:
             typer.echo("  ".join(cell.ljust(widths[i]) if i < 3 else cell for i, cell in enumerate(row)))
+        typer.echo(
+            "\nEvery plugin above can be blocked. Always on, as the kernel (not plugins): the directory "
+            "store, catalogue routing, security (rate limits, persisted operations, /metrics) and state "
+            "scope; see docs/architecture.md."
+        )
 
     @cli.command("new-plugin")
     def new_plugin(

@@ -14,8 +14,8 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
-from gateway.errors import GatewayError, StartupError
 from schema.contribution import SchemaContribution
+from schema.errors import GatewayError, StartupError
 from schema.federation import missing_reference_resolvers
 from schema.scalars import SCALAR_OVERRIDES
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from strawberry.types import ExecutionContext
 
 
-log = logging.getLogger("gateway.errors")
+log = logging.getLogger("schema.errors")
 
 _NAMES = StrawberryConfig().name_converter
 ExtensionSpec = type[SchemaExtension] | Callable[[], SchemaExtension]

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from aiodataloader import DataLoader
 
-from gateway.errors import Unauthenticated
+from schema.context import State, StateKey
+from schema.errors import Unauthenticated
+from schema.reads import Read
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +25,9 @@ if TYPE_CHECKING:
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 BatchFn = Callable[["RequestContext", list[K]], Awaitable[Sequence[V]]]
+
+OPERATION_NAME: StateKey[str | None] = StateKey("request.operation_name")
+"""The name the document gives the operation (for metrics and traces)."""
 
 
 @dataclass(eq=False)
@@ -50,7 +55,7 @@ class RequestContext:
     extra_errors: list[Any] = field(default_factory=list)
     _loaders: dict[Any, DataLoader[Any, Any]] = field(default_factory=dict)
     _authz: Authz | None = None
-    state: dict[str, Any] = field(default_factory=dict)
+    state: State = field(default_factory=State)  # per-request state, keyed by typed StateKey objects
     replica_reads: bool = False
     _wrote: bool = False
 
@@ -78,8 +83,11 @@ class RequestContext:
             self.forget()
         self.replica_reads = replica
 
-    def loader(self, batch: BatchFn[K, V]) -> DataLoader[K, V]:
-        """The request's DataLoader for ``batch`` (created on first use)."""
+    def loader(self, batch: Read[K, V] | BatchFn[K, V]) -> DataLoader[K, V]:
+        """The request's DataLoader for ``batch``, a batch function or a declared
+        :class:`schema.reads.Read` (created on first use)."""
+        if isinstance(batch, Read):
+            batch = self.gateway.reads[batch]
         existing = self._loaders.get(batch)
         if existing is None:
 
@@ -90,11 +98,11 @@ class RequestContext:
             self._loaders[batch] = existing
         return cast("DataLoader[K, V]", existing)
 
-    async def load(self, batch: BatchFn[K, V], key: K) -> V:
+    async def load(self, batch: Read[K, V] | BatchFn[K, V], key: K) -> V:
         value: V = await self.loader(batch).load(key)
         return value
 
-    async def load_many(self, batch: BatchFn[K, V], keys: Sequence[K]) -> list[V]:
+    async def load_many(self, batch: Read[K, V] | BatchFn[K, V], keys: Sequence[K]) -> list[V]:
         values: list[V] = await self.loader(batch).load_many(list(keys))
         return values
 

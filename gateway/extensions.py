@@ -23,9 +23,9 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
-from gateway.context import RequestContext
-from gateway.errors import OperationLimit
+from gateway.context import OPERATION_NAME, RequestContext
 from gateway.limits import Analysis, analyse, introspection_refused
+from schema.errors import OperationLimit
 
 if TYPE_CHECKING:
     from graphql import ASTValidationRule, DocumentNode
@@ -158,10 +158,8 @@ class OperationGuard(SchemaExtension):
             context.graphql_document = checked.document
             self._checked = checked
             # For metrics and traces: the name the document gives the operation.
-            state = getattr(context.context, "state", None)
-            if isinstance(state, dict):
-                state["operation_name"] = context.operation_name
             if isinstance(context.context, RequestContext):
+                context.context.state[OPERATION_NAME] = context.operation_name
                 # Only a query may read from a replica that lags the primary.
                 context.context.choose_reads(query=_is_query(checked.document, context.operation_name))
         yield

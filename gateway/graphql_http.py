@@ -24,7 +24,7 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
-from gateway.errors import GatewayError, OperationLimit, code_of
+from gateway.context import OPERATION_NAME
 from gateway.http_params import (
     MEDIA_GRAPHQL,
     MEDIA_JSON,
@@ -37,6 +37,7 @@ from gateway.http_params import (
 from gateway.observability import current_request_id
 from gateway.security.ratelimit import retry_after
 from gateway.security.services import Services, services_of
+from schema.errors import GatewayError, OperationLimit, code_of
 
 if TYPE_CHECKING:
     from strawberry.types import ExecutionResult
@@ -245,7 +246,7 @@ class GraphQLEndpoint:
                 return Response(cached, status_code=200, media_type=media, headers=hit)
             results = [await self.run(request, p, context, media) for p, _ in resolved]
             if outcome.operation is None:
-                outcome.operation = context.state.get("operation_name")
+                outcome.operation = context.state.get(OPERATION_NAME)
         finally:
             await context.close()
         statuses = [s for s, _ in results]

@@ -7,16 +7,20 @@ Grammar of the names:
 * ``*_from_request`` hooks run for every request.
 * ``startup``, ``shutdown`` and ``load_demo_data`` are lifecycle hooks.
 
-Any hook may return a value or an awaitable; the gateway awaits it
-(:func:`gateway.plugins.resolve`). Implementations may accept fewer arguments
-than the spec names, so arguments can be added later but never removed.
-Everything is called with keyword arguments.
+``register_*`` hooks run while the app is built, which is synchronous: they
+must return their declarations, not an awaitable (an ``async def register_*``
+stops start-up naming the plugin and the hook). Per-request and lifecycle
+hooks may return a value or an awaitable; the gateway awaits it
+(:func:`gateway.plugins.resolve`). Each plugin's answer is gathered once per
+plugin, however many implementations it has. Implementations may accept fewer
+arguments than the spec names, so arguments can be added later but never
+removed. Everything is called with keyword arguments.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -27,7 +31,8 @@ if TYPE_CHECKING:
     from starlette.requests import HTTPConnection
     from starlette.routing import BaseRoute
 
-    from gateway.host import Gateway
+    from schema.context import GatewayView as Gateway
+    from schema.context import ServiceKey
     from schema.contribution import MigrationLineage, NodeResolver, SchemaContribution
     from schema.identity import EndedSession, Principal
     from schema.passbook import PassbookBackend
@@ -47,7 +52,7 @@ def register_settings_model() -> type[BaseModel] | None:
     Runs first, before any other hook. The section is ``[plugins.NAME]`` in the
     TOML file or ``KARMAYOGI_PLUGINS__NAME__KEY`` in the environment, where NAME is
     the plugin's registered name. The validated object is then available as
-    ``gateway.plugin_settings(NAME)``. A section that does not validate stops
+    ``gateway.plugin_settings(Model)`` (looked up by the model class). A section that does not validate stops
     start-up naming the plugin and the key.
     """
 
@@ -92,10 +97,21 @@ def register_content_providers(gateway: Gateway) -> Iterable[ContentProvider] | 
 
 
 @hookspec
+def register_services(gateway: Gateway) -> Mapping[ServiceKey[Any], object] | None:
+    """Return ``{KEY: implementation}`` for the services this plugin provides
+    to others (keys and protocols in ``schema.services``).
+
+    Other plugins ask ``gateway.service(KEY)``. Two plugins providing one key,
+    or an implementation lacking a method of the key's protocol, stop start-up.
+    """
+
+
+@hookspec
 def register_passbook_backend(gateway: Gateway) -> PassbookBackend | None:
     """Return the passbook backend, or ``None``.
 
-    Exactly one plugin may return a backend; two stop start-up naming both.
+    Exactly one plugin may return a backend; two stop start-up naming both, and
+    so does a backend lacking a method of ``schema.passbook.PassbookBackend``.
     """
 
 
@@ -116,9 +132,12 @@ def register_plan_rules(gateway: Gateway) -> Iterable[PlanRule] | None:
     """Return plan rules: courses due by a date for learners of an organisation's
     subtree (``schema.plan_rules.PlanRule``).
 
-    Asked once per app, on first use. The passbook's plan merges them with the
-    plan items organisations store (``gateway.states.plans.plan_rules_for``);
-    a state module's rules apply only in the states that switch it on.
+    Gathered once while the app is built (two rules with one id in one plugin
+    stop start-up); a rule's ``due_date`` may be a function of today's date, so
+    a date-based rule is evaluated on each use and never goes stale. The
+    passbook's plan merges them with the plan items organisations store
+    (``gateway.states.plans.plan_rules_for``); a state module's rules apply
+    only in the states that switch it on.
     """
 
 
@@ -145,7 +164,7 @@ def principal_from_request(
     Runs for every request (HTTP or websocket). Implementations are asked in
     pluggy's order (plugins registered later first; ``tryfirst``/``trylast``
     move one) and the first non-``None`` answer wins; the rest are not awaited.
-    Raising :class:`gateway.errors.Unauthenticated` refuses the request.
+    Raising :class:`schema.errors.Unauthenticated` refuses the request.
     """
 
 
@@ -183,8 +202,10 @@ def load_demo_data(gateway: Gateway, session: AsyncSession) -> None | Awaitable[
 def register_collections(gateway: Gateway) -> Iterable[CollectionRecord] | None:
     """Return curated course collections this plugin contributes (state modules).
 
-    Runs once at start-up. Content providers' own collections come from
-    ``ContentProvider.collections()``; this hook is for plugins that curate
-    without serving courses, e.g. a state's training module. A collection is
-    shown once its ``curated_by`` organisation exists in the directory.
+    Gathered once while the app is built: an id without the ``collection:``
+    prefix, or an id two plugins both give, stops start-up naming both.
+    Content providers' own collections come from ``ContentProvider.collections()``;
+    this hook is for plugins that curate without serving courses, e.g. a
+    state's training module. A collection is shown once its ``curated_by``
+    organisation exists in the directory.
     """

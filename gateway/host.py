@@ -3,39 +3,72 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 from starlette.routing import BaseRoute
 
+from gateway import gather
 from gateway.composition import ComposedSchema, Composition, compose
 from gateway.db import Database
 from gateway.db import migrations as migration_runner
-from gateway.errors import StartupError
 from gateway.plugins import PluginHost, build_plugin_host, call_all
-from gateway.settings import GatewaySettings, validate_plugin_section
+from gateway.security import lifecycle as security_lifecycle
+from gateway.settings import GatewaySettings
 from gateway.states import StateScope, scope_contribution
+from schema.context import ServiceKey, State
 from schema.contribution import MigrationLineage, NodeResolver
+from schema.errors import StartupError
 
 if TYPE_CHECKING:
-    from gateway.context import RequestContext
+    from gateway.context import BatchFn, RequestContext
     from schema.passbook import PassbookBackend
-    from schema.providers import ContentProvider
+    from schema.plan_rules import PlanRule
+    from schema.providers import CollectionRecord, ContentProvider
+    from schema.reads import Read
 
 log = logging.getLogger("gateway")
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+_warned_by_name: set[str] = set()
+
+
+def kernel_lineages() -> list[tuple[str, MigrationLineage]]:
+    """The kernel's own tables: the directory store and the abuse controls."""
+    from gateway.directory.models import CoreBase
+    from gateway.security.models import SecurityBase
+
+    root = Path(__file__).parent
+    return [
+        (
+            "core",
+            MigrationLineage(root / "directory" / "migrations", "alembic_version_core", CoreBase.metadata),
+        ),
+        (
+            "security",
+            MigrationLineage(
+                root / "security" / "migrations", "alembic_version_security", SecurityBase.metadata
+            ),
+        ),
+    ]
 
 
 class Gateway:
     """Everything one app instance is made of. Built once by :func:`build_gateway`
-    and not changed after start-up; passed to hooks as ``gateway``."""
+    and not changed after start-up; passed to hooks as ``gateway``
+    (:class:`schema.context.GatewayView`)."""
 
     def __init__(self, settings: GatewaySettings, plugins: PluginHost) -> None:
+        from gateway.reads import kernel_reads
+
         self.settings = settings
         self.plugins = plugins
         self.pm = plugins.pm
-        self.state: dict[str, Any] = {}  # plugins' runtime state, keyed by plugin name
-        self._plugin_settings = self._validate_plugin_settings()
+        self.state = State()  # runtime state, keyed by typed StateKey objects
+        self._settings_by_name, self._settings_by_model = gather.plugin_settings(plugins, settings.plugins)
         self._refuse_development_defaults()
         self.db = Database(
             settings.database_url.get_secret_value(),
@@ -45,30 +78,27 @@ class Gateway:
             pre_ping=settings.database_pre_ping,
             read_url=settings.database_read_url.get_secret_value() if settings.database_read_url else None,
         )
-        self.lineages: list[tuple[str, MigrationLineage]] = self._gather_lineages()
-        self.provider_owners: dict[str, str] = {}  # provider id -> plugin
-        self.providers: dict[str, ContentProvider] = self._gather_providers()
+        self.reads: dict[Read[Any, Any], BatchFn[Any, Any]] = kernel_reads()
+        self.lineages: list[tuple[str, MigrationLineage]] = gather.lineages(
+            kernel_lineages() + plugins.call_each("register_migrations")
+        )
+        self.providers: dict[str, ContentProvider]
+        self.provider_owners: dict[str, str]  # provider id -> plugin
+        self.providers, self.provider_owners = gather.providers(plugins, self)
+        self.services: dict[ServiceKey[Any], object] = gather.services(plugins, self)
         self.states: StateScope = self._gather_state_modules()
-        self.passbook: PassbookBackend | None = self._gather_passbook()
-        self.node_resolvers: dict[str, NodeResolver] = self._gather_node_resolvers()
+        self.passbook: PassbookBackend | None = gather.passbook(plugins, self)
+        self.collections: list[CollectionRecord]
+        self.collection_owners: dict[str, str]  # collection id -> plugin, for state modules' scope
+        self.collections, self.collection_owners = gather.collections(plugins, self)
+        self.plan_rules: list[tuple[str, PlanRule]] = gather.plan_rules(plugins, self)
+        self.node_resolvers: dict[str, NodeResolver] = gather.node_resolvers(
+            plugins, self, set(self.providers)
+        )
         self.schema, self.composition = self._compose()
         self.routes: list[BaseRoute] = self._gather_routes()
 
     # -- start-up declarations -------------------------------------------------
-
-    def _validate_plugin_settings(self) -> dict[str, BaseModel]:
-        models = dict(self.plugins.call_each("register_settings_model"))
-        unknown = sorted(set(self.settings.plugins) - set(models))
-        if unknown:
-            known = ", ".join(sorted(models)) or "none"
-            raise StartupError(
-                f"Settings name plugin section(s) {', '.join(unknown)} but no enabled plugin "
-                f"declares settings by that name (plugins with settings: {known})."
-            )
-        return {
-            name: validate_plugin_section(name, model, self.settings.plugins.get(name))
-            for name, model in models.items()
-        }
 
     def _refuse_development_defaults(self) -> None:
         """In production, stop on any development default, core's or a plugin's
@@ -76,43 +106,47 @@ class Gateway:
         if not self.settings.is_production:
             return
         problems = self.settings.production_problems()
-        for name, section in self._plugin_settings.items():
+        for name, section in self._settings_by_name.items():
             check = getattr(section, "production_problems", None)
             if check is not None:
                 problems.extend(f"plugins.{name}.{line}" for line in check())
         if problems:
             raise StartupError("Production refuses development defaults:\n  " + "\n  ".join(problems))
 
-    def plugin_settings(self, name: str) -> Any:
-        """The validated settings object of plugin ``name``."""
-        return self._plugin_settings[name]
+    def plugin_settings(self, model: type[M]) -> M:
+        """The validated settings of the plugin that registered ``model``.
 
-    def _gather_lineages(self) -> list[tuple[str, MigrationLineage]]:
-        lineages = self.plugins.call_each("register_migrations")
-        tables: dict[str, str] = {}
-        for plugin, lineage in lineages:
-            if lineage.version_table in tables:
-                raise StartupError(
-                    f"Plugins {tables[lineage.version_table]!r} and {plugin!r} use the same "
-                    f"Alembic version table {lineage.version_table!r}."
+        Passing the plugin's name (a string) still works for one release and
+        warns once; pass the settings model class instead.
+        """
+        if isinstance(model, str):
+            if model not in _warned_by_name:
+                _warned_by_name.add(model)
+                warnings.warn(
+                    f"gateway.plugin_settings({model!r}) by name is deprecated; pass the plugin's "
+                    "settings model class (docs/plugins.md, release notes).",
+                    DeprecationWarning,
+                    stacklevel=2,
                 )
-            tables[lineage.version_table] = plugin
-        return lineages
+            return self._settings_by_name[model]
+        try:
+            return self._settings_by_model[model]  # type: ignore[return-value]
+        except KeyError:
+            raise StartupError(f"No enabled plugin registers the settings model {model.__name__}.") from None
 
-    def _gather_providers(self) -> dict[str, ContentProvider]:
-        providers: dict[str, ContentProvider] = {}
-        owners: dict[str, str] = {}
-        for plugin, declared in self.plugins.call_each("register_content_providers", gateway=self):
-            for provider in declared:
-                if provider.id in owners:
-                    raise StartupError(
-                        f"Plugins {owners[provider.id]!r} and {plugin!r} both register the "
-                        f"content provider id {provider.id!r}."
-                    )
-                owners[provider.id] = plugin
-                providers[provider.id] = provider
-        self.provider_owners = owners
-        return providers
+    def service(self, key: ServiceKey[T]) -> T:
+        """The service ``key`` (``schema.services``) an enabled plugin provides."""
+        found = self.services.get(key)
+        if found is None:
+            raise StartupError(
+                f"No enabled plugin provides the {key.name!r} service; enable the plugin that does "
+                "(docs/plugins.md, register_services)."
+            )
+        return found  # type: ignore[return-value]
+
+    def optional_service(self, key: ServiceKey[T]) -> T | None:
+        """The service ``key``, or ``None`` when no enabled plugin provides it."""
+        return self.services.get(key)  # type: ignore[return-value]
 
     def _gather_state_modules(self) -> StateScope:
         modules = [
@@ -120,34 +154,6 @@ class Gateway:
         ]
         scope = StateScope.build(modules, self.settings.state_modules, self.plugins.names())
         return scope.with_providers(self.provider_owners)
-
-    def _gather_passbook(self) -> PassbookBackend | None:
-        backends = self.plugins.call_each("register_passbook_backend", gateway=self)
-        if len(backends) > 1:
-            names = " and ".join(repr(plugin) for plugin, _ in backends)
-            raise StartupError(
-                f"Plugins {names} each register a passbook backend; exactly one may be active. "
-                "Block one with plugins_block."
-            )
-        return backends[0][1] if backends else None
-
-    def _gather_node_resolvers(self) -> dict[str, NodeResolver]:
-        resolvers: dict[str, NodeResolver] = {}
-        owners: dict[str, str] = {}
-        for plugin, declared in self.plugins.call_each("register_node_resolvers", gateway=self):
-            for prefix, resolver in declared.items():
-                if prefix in owners:
-                    raise StartupError(
-                        f"Plugins {owners[prefix]!r} and {plugin!r} both resolve node ids "
-                        f"with prefix {prefix!r}."
-                    )
-                owners[prefix] = plugin
-                resolvers[prefix] = resolver
-        # Provider ids route course ids; only the catalogue may resolve them.
-        clash = sorted(p for p in set(resolvers) & set(self.providers) if owners[p] != "catalogue")
-        if clash:
-            raise StartupError(f"Provider id(s) {', '.join(clash)} are reserved node id prefixes.")
-        return resolvers
 
     def _compose(self) -> tuple[ComposedSchema, Composition]:
         from gateway.extensions import core_extensions
@@ -159,7 +165,7 @@ class Gateway:
         return compose(contributions, core_extensions=core_extensions(self.settings))
 
     def _gather_routes(self) -> list[BaseRoute]:
-        routes: list[BaseRoute] = []
+        routes: list[BaseRoute] = security_lifecycle.routes(self)
         for _, declared in self.plugins.call_each("register_routes", gateway=self):
             routes.extend(declared)
         return routes
@@ -167,7 +173,15 @@ class Gateway:
     # -- runtime ---------------------------------------------------------------
 
     async def resolve_node(self, ctx: RequestContext, node_id: str) -> Any:
+        """``node(id)``: course and collection ids go to the catalogue, others
+        to the plugin that registered the id's prefix."""
+        from gateway.catalogue.nodes import collection_node, course_node
+
         prefix, sep, _ = node_id.partition(":")
+        if sep and prefix in self.providers:
+            return await course_node(ctx, node_id)
+        if sep and prefix == "collection":
+            return await collection_node(ctx, node_id)
         resolver = self.node_resolvers.get(prefix) if sep else None
         if resolver is None:
             resolver = self.node_resolvers.get("*")
@@ -200,6 +214,7 @@ class Gateway:
 
             await load_demo_if_empty(self)
         await self.states.check_states(self.db)
+        await security_lifecycle.start(self)
         for provider in self.providers.values():
             await provider.start()
         await call_all(self.pm.hook.startup(gateway=self))
@@ -210,7 +225,10 @@ class Gateway:
             for provider in self.providers.values():
                 await provider.close()
         finally:
-            await self.db.dispose()
+            try:
+                await security_lifecycle.stop(self)
+            finally:
+                await self.db.dispose()
 
 
 def build_gateway(

@@ -43,7 +43,7 @@ from graphql import (
     VariableNode,
 )
 
-from gateway.errors import BadUserInput, Forbidden, OperationLimit
+from schema.errors import BadUserInput, Forbidden, OperationLimit
 
 if TYPE_CHECKING:
     from graphql import DocumentNode, GraphQLSchema

@@ -14,26 +14,24 @@ from typing import Any, TypeVar
 import pluggy
 
 from gateway import hookspecs
-from gateway.errors import StartupError
+from schema.errors import StartupError
 
 ENTRY_POINT_GROUP = "karmayogi_gateway"
 
-# Built-ins are ordinary plugins, registered first and in this order.
+# Built-ins are ordinary plugins, registered first and in this order, exactly as
+# third-party ones are; every one of them can be blocked. What the kernel cannot
+# work without (the directory store, catalogue routing, abuse controls, state
+# scope) is kernel code, not a plugin (docs/architecture.md).
 DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
-    ("core", "gateway.directory.plugin"),
-    ("catalogue", "gateway.catalogue.plugin"),
-    ("identity", "gateway.identity.plugin"),
+    ("directory", "plugins.directory"),
+    ("catalogue", "plugins.catalogue"),
+    ("identity", "plugins.identity"),
     ("identity_parichay", "plugins.identity_parichay"),
     ("content_istm", "plugins.content_istm"),
     ("content_ignou", "plugins.content_ignou"),
     ("passbook", "plugins.passbook"),
-    ("subscriptions", "gateway.subscriptions.plugin"),
-    ("security", "gateway.security.plugin"),
+    ("subscriptions", "plugins.subscriptions"),
 )
-
-# The core, its catalogue (which routes provider course ids) and the abuse controls
-# (security) cannot be blocked.
-UNBLOCKABLE = frozenset({"core", "catalogue", "security"})
 
 T = TypeVar("T")
 log = logging.getLogger("gateway.plugins")
@@ -68,22 +66,36 @@ class PluginHost:
 
     def call_each(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
         """Call one hook plugin by plugin, in registration order (built-ins first),
-        pairing each result with the plugin that gave it (used at start-up, to
-        name owners in errors: the first to declare a thing owns it).
+        pairing each result with the plugin that gave it (used while the app is
+        built, to name owners in errors: the first to declare a thing owns it).
 
-        Each call goes through pluggy (``subset_hook_caller``), so wrappers and
-        ordering still apply; ``None`` answers are dropped.
+        Each plugin is asked once through pluggy (``subset_hook_caller``), so
+        wrappers and ordering still apply and a plugin implementing the hook
+        twice is not counted twice; ``None`` answers are dropped. These hooks
+        run while the app is built, synchronously: an awaitable answer stops
+        start-up naming the plugin and the hook.
         """
         caller = getattr(self.pm.hook, hook_name)
-        impls = list(caller.get_hookimpls())
-        everyone = [impl.plugin for impl in impls]
+        plugins: list[tuple[str, object]] = []
+        for impl in caller.get_hookimpls():
+            if all(p is not impl.plugin for _, p in plugins):
+                plugins.append((impl.plugin_name, impl.plugin))
+        everyone = [p for _, p in plugins]
         out: list[tuple[str, Any]] = []
-        for impl in impls:
-            others = [p for p in everyone if p is not impl.plugin]
-            result = self.pm.subset_hook_caller(hook_name, remove_plugins=others)(**kwargs)
-            for value in result:
+        for name, plugin in plugins:
+            others = [p for p in everyone if p is not plugin]
+            for value in self.pm.subset_hook_caller(hook_name, remove_plugins=others)(**kwargs):
+                if inspect.isawaitable(value):
+                    close = getattr(value, "close", None)
+                    if close is not None:
+                        close()
+                    raise StartupError(
+                        f"Plugin {name!r}: {hook_name} returned an awaitable. {hook_name} runs while "
+                        "the app is built and must return its declarations: write it as a plain "
+                        "`def`, and do asynchronous work in the `startup` hook."
+                    )
                 if value is not None:
-                    out.append((impl.plugin_name, value))
+                    out.append((name, value))
         return out
 
     def hooks_of(self, plugin: object) -> tuple[str, ...]:
@@ -101,8 +113,6 @@ def _version_of(module: ModuleType) -> str:
 
 
 def _allowed(name: str, allow: Iterable[str] | None, block: Iterable[str]) -> bool:
-    if name in UNBLOCKABLE:
-        return True
     if name in set(block):
         return False
     return allow is None or name in set(allow)
@@ -118,9 +128,8 @@ def build_plugin_host(
 ) -> PluginHost:
     """Make a fresh manager: built-ins first, then entry points, then ``extra``.
 
-    ``allow`` (when given) and ``block`` narrow plugins by name; ``core`` and
-    ``catalogue`` can't be blocked. ``extra`` registers in-process plugins, which is
-    how tests add one.
+    ``allow`` (when given) and ``block`` narrow plugins by name. ``extra``
+    registers in-process plugins, which is how tests add one.
     An entry point that fails to import stops start-up naming the package and
     the error, unless ``skip_broken_entry_points``: then it is left out and listed
     in ``PluginHost.failed``.

@@ -14,7 +14,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from gateway.errors import StartupError
+from schema.errors import StartupError
 
 DEV_SECRET = "dev-only-secret-change-me"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./karmayogi.db"

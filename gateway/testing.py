@@ -25,9 +25,9 @@ from __future__ import annotations
 import contextvars
 import os
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -42,6 +42,16 @@ from gateway.hookspecs import hookimpl
 from gateway.host import Gateway
 from gateway.settings import load_settings
 from schema.identity import Principal
+from schema.providers import (
+    CollectionRecord,
+    CourseBatch,
+    CourseRecord,
+    CourseSummary,
+    GradingResult,
+    ProviderHealth,
+    SearchAnswer,
+)
+from schema.services import SIGN_IN
 
 TEST_DATABASE_ENV = "KARMAYOGI_TEST_DATABASE_URL"
 
@@ -127,7 +137,6 @@ class GatewayClient:
         """A real gateway session token for a learner (id or email), as the
         identity plugin would issue after sign-in. Send it as
         ``headers={"Authorization": f"Bearer {token}"}``."""
-        from gateway.identity.plugin import session_service
 
         condition = (
             LearnerRow.id == who
@@ -138,7 +147,7 @@ class GatewayClient:
             learner_id = await session.scalar(select(LearnerRow.id).where(condition))
         if learner_id is None:
             raise AssertionError(f"no learner {who}")
-        issued = await session_service(self.gateway).start(learner_id, "test")
+        issued = await self.gateway.service(SIGN_IN).start(learner_id, "test")
         return issued.access_token
 
     async def graphql(
@@ -263,3 +272,50 @@ def sql_counter() -> Iterator[SqlCounter]:
 
 # Fixtures for plugin authors: plugin_client, plugin_under_test, sign_in, pip_install.
 pytest_plugins = ["gateway.plugin_testing"]
+
+
+class StaticProvider:
+    """A content provider over a fixed list of course records, for tests and
+    benchmarks: subclass it and override what the test is about.
+
+    Searching lists every course; quizzes are graded as all-first-options-right;
+    ``healthy``/``health`` report a live provider.
+    """
+
+    name = "Static test provider"
+    delivery_mode: Literal["HOSTED", "EXTERNAL"] = "HOSTED"
+    organisation_id: str | None = None
+
+    def __init__(self, provider_id: str, courses: Sequence[CourseRecord] = ()) -> None:
+        self.id = provider_id
+        self.courses = {course.id: course for course in courses}
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def healthy(self) -> bool:
+        return True
+
+    async def health(self) -> ProviderHealth:
+        return ProviderHealth(healthy=True, status="live")
+
+    async def course_count(self) -> int | None:
+        return len(self.courses)
+
+    async def courses_by_ids(self, ids: Sequence[str]) -> CourseBatch:
+        return CourseBatch(courses=[self.courses.get(i) for i in ids])
+
+    async def search(self, text: str | None) -> SearchAnswer:
+        return SearchAnswer(summaries=[CourseSummary.of(c) for c in self.courses.values()])
+
+    async def grade_quiz(self, quiz_id: str, answers: Mapping[str, Sequence[int]]) -> GradingResult:
+        right = sum(1 for selected in answers.values() if list(selected) == [0])
+        total = max(len(answers), 1)
+        score = 100 * right // total
+        return GradingResult(quiz_id, right, total, score, score >= 50, 50)
+
+    async def collections(self) -> list[CollectionRecord]:
+        return []

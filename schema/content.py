@@ -1,7 +1,7 @@
 """Content types of the learner graph: providers, courses, structure, collections.
 
 Built from the plain records of :mod:`schema.providers`; the catalogue core
-(``gateway.catalogue``) resolves the root fields. Answer keys are never part
+(the ``catalogue`` plugin) resolves the root fields. Answer keys are never part
 of these types.
 """
 
@@ -13,14 +13,8 @@ import enum
 import strawberry
 from strawberry import Info
 
-from gateway.catalogue.loaders import (
-    courses_by_id,
-    enrolled_in,
-    provider_course_count,
-    provider_health,
-)
-from gateway.context import RequestContext, context_of
 from schema.common import Node, PageInfo
+from schema.context import RequestView, context_of
 from schema.directory import (
     CompetencyArea,
     CompetencyRequirement,
@@ -37,6 +31,7 @@ from schema.providers import (
     ResourceRecord,
     UnitRecord,
 )
+from schema.reads import COURSES_BY_ID, ENROLLED, PROVIDER_COURSE_COUNT, PROVIDER_HEALTH
 
 
 @strawberry.enum
@@ -75,17 +70,17 @@ class Provider(Node):
 
     @strawberry.field(description="False while the provider's source is failing or its circuit is open.")
     async def healthy(self, info: Info) -> bool:
-        return (await provider_health(context_of(info), self.source)).healthy
+        return (await context_of(info).load(PROVIDER_HEALTH, self.source.id)).healthy
 
     @strawberry.field(
         description="What the provider is serving, in plain words: live, or a snapshot and since when."
     )
     async def status(self, info: Info) -> str:
-        return (await provider_health(context_of(info), self.source)).status
+        return (await context_of(info).load(PROVIDER_HEALTH, self.source.id)).status
 
     @strawberry.field
     async def course_count(self, info: Info) -> int | None:
-        return await provider_course_count(context_of(info), self.source)
+        return await context_of(info).load(PROVIDER_COURSE_COUNT, self.source.id)
 
     @strawberry.field(description="The organisation that runs this provider.")
     async def organisation(self, info: Info) -> Organisation | None:
@@ -125,7 +120,7 @@ class Quiz:
         )
     )
     async def questions(self, info: Info) -> list[Question]:
-        if not await enrolled_in(context_of(info), self.course_id):
+        if not await context_of(info).load(ENROLLED, self.course_id):
             return []
         return [
             Question(
@@ -183,7 +178,7 @@ class CourseUnit:
 
 
 async def course_in_scope(
-    ctx: RequestContext, record: CourseRecord | None, course_id: str
+    ctx: RequestView, record: CourseRecord | None, course_id: str
 ) -> CourseRecord | None:
     """A state module's course is no entity for learners outside its states."""
     return record if await ctx.gateway.states.course_reaches_principal(ctx, course_id) else None
@@ -204,7 +199,7 @@ class Course(Node):
     delivery_mode: DeliveryMode
     record: strawberry.Private[CourseRecord]
 
-    resolve_reference = entity_reference(courses_by_id, authorise=course_in_scope)  # federation: _entities
+    resolve_reference = entity_reference(COURSES_BY_ID, authorise=course_in_scope)  # federation: _entities
 
     @classmethod
     def of(cls, record: CourseRecord) -> Course:
@@ -313,5 +308,5 @@ class Collection(Node):
 
     @strawberry.field
     async def courses(self, info: Info) -> list[Course]:
-        records = await context_of(info).load_many(courses_by_id, list(self.record.course_ids))
+        records = await context_of(info).load_many(COURSES_BY_ID, list(self.record.course_ids))
         return [Course.of(r) for r in records if r is not None]

@@ -11,10 +11,10 @@ if TYPE_CHECKING:
     from strawberry.extensions import SchemaExtension
     from strawberry.types.field import StrawberryField
 
-    from gateway.context import RequestContext
 
-NodeResolver = Callable[["RequestContext", str], Awaitable[Any]]
-"""``async (context, id) -> object | None`` for ids with a given prefix."""
+NodeResolver = Callable[[Any, str], Awaitable[Any]]
+"""``async (context, id) -> object | None`` for ids with a given prefix (``context``
+is the request's ``schema.context.RequestView``)."""
 
 
 @dataclass(frozen=True)

@@ -9,17 +9,13 @@ from typing import TYPE_CHECKING
 import strawberry
 from strawberry import Info
 
-from gateway.context import context_of
-from gateway.directory.loaders import children_by_parent, competencies_by_id, organisations_by_id
 from schema.common import Node
+from schema.context import context_of
 from schema.federation import entity_reference
+from schema.reads import CHILDREN_BY_PARENT, COMPETENCIES_BY_ID, ORGANISATIONS_BY_ID
 
 if TYPE_CHECKING:
-    from gateway.directory.models import (
-        CompetencyRow,
-        OrganisationRequestRow,
-        OrganisationRow,
-    )
+    from schema.reads import CompetencyRecord, OrganisationRecord, OrganisationRequestRecord
 
 
 @strawberry.enum
@@ -66,10 +62,10 @@ class Organisation(Node):
     root_id: strawberry.Private[str]
     path: strawberry.Private[str]
 
-    resolve_reference = entity_reference(organisations_by_id)  # federation: _entities
+    resolve_reference = entity_reference(ORGANISATIONS_BY_ID)  # federation: _entities
 
     @classmethod
-    def from_row(cls, row: OrganisationRow) -> Organisation:
+    def from_row(cls, row: OrganisationRecord) -> Organisation:
         return cls(
             id=strawberry.ID(row.id),
             name=row.name,
@@ -85,19 +81,19 @@ class Organisation(Node):
     async def parent(self, info: Info) -> Organisation | None:
         if self.parent_id is None:
             return None
-        row = await context_of(info).load(organisations_by_id, self.parent_id)
+        row = await context_of(info).load(ORGANISATIONS_BY_ID, self.parent_id)
         return Organisation.from_row(row) if row else None
 
     @strawberry.field
     async def children(self, info: Info) -> list[Organisation]:
-        rows = await context_of(info).load(children_by_parent, str(self.id))
+        rows = await context_of(info).load(CHILDREN_BY_PARENT, str(self.id))
         return [Organisation.from_row(row) for row in rows]
 
     @strawberry.field(description="Top of the tree this organisation belongs to: a ministry or a state.")
     async def root(self, info: Info) -> Organisation:
         if self.root_id == self.id:
             return self
-        row = await context_of(info).load(organisations_by_id, self.root_id)
+        row = await context_of(info).load(ORGANISATIONS_BY_ID, self.root_id)
         assert row is not None, "every organisation's root exists"
         return Organisation.from_row(row)
 
@@ -105,7 +101,7 @@ class Organisation(Node):
 async def organisation_or_none(info: Info, org_id: str | None) -> Organisation | None:
     if org_id is None:
         return None
-    row = await context_of(info).load(organisations_by_id, org_id)
+    row = await context_of(info).load(ORGANISATIONS_BY_ID, org_id)
     return Organisation.from_row(row) if row else None
 
 
@@ -120,7 +116,7 @@ class OrganisationRequest(Node):
     parent_id: strawberry.Private[str | None]
 
     @classmethod
-    def from_row(cls, row: OrganisationRequestRow) -> OrganisationRequest:
+    def from_row(cls, row: OrganisationRequestRecord) -> OrganisationRequest:
         return cls(
             id=strawberry.ID(row.id),
             name=row.name,
@@ -144,10 +140,10 @@ class Competency(Node):
     sub_theme: str | None
     description: str | None
 
-    resolve_reference = entity_reference(competencies_by_id)  # federation: _entities
+    resolve_reference = entity_reference(COMPETENCIES_BY_ID)  # federation: _entities
 
     @classmethod
-    def from_row(cls, row: CompetencyRow) -> Competency:
+    def from_row(cls, row: CompetencyRecord) -> Competency:
         return cls(
             id=strawberry.ID(row.id),
             area=CompetencyArea(row.area),
@@ -168,7 +164,7 @@ async def competency_requirements(
 ) -> list[CompetencyRequirement]:
     """Requirements for ``(competency_id, level)`` tags, batched; tags naming a
     competency the directory does not know are left out."""
-    rows = await context_of(info).load_many(competencies_by_id, [cid for cid, _ in tags])
+    rows = await context_of(info).load_many(COMPETENCIES_BY_ID, [cid for cid, _ in tags])
     return [
         CompetencyRequirement(
             competency=Competency.from_row(row),

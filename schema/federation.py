@@ -22,18 +22,19 @@ from typing import TYPE_CHECKING, Any
 
 from strawberry.federation.schema_directives import Key
 
-from gateway.context import context_of
+from schema.context import context_of
 
 if TYPE_CHECKING:
     from strawberry import Info
 
-    from gateway.context import BatchFn, RequestContext
+    from schema.context import BatchFn, RequestView
+    from schema.reads import Read
 
-Authorise = Callable[["RequestContext", Any, str], Awaitable[Any]]
+Authorise = Callable[["RequestView", Any, str], Awaitable[Any]]
 
 
 def entity_reference(
-    batch: BatchFn[Any, Any],
+    batch: Read[Any, Any] | BatchFn[Any, Any],
     *,
     key: str = "id",
     build: Callable[[Any], Any] | None = None,
@@ -41,7 +42,8 @@ def entity_reference(
 ) -> Any:
     """A ``resolve_reference`` classmethod loading entities by ``key``.
 
-    ``batch`` is the DataLoader batch function (``async (ctx, keys) -> rows``);
+    ``batch`` is a declared read (``schema.reads``) or a DataLoader batch
+    function (``async (ctx, keys) -> rows``);
     ``build`` turns a row into the GraphQL object (default ``cls.from_row``);
     ``authorise(ctx, row, key)`` may raise a ``GatewayError`` (that entity comes
     back null with the error) or return the row to use. An unknown key gives a

@@ -8,16 +8,11 @@ import enum
 import strawberry
 from strawberry import Info
 
-from gateway.context import context_of
-from gateway.directory.loaders import (
-    grants_by_learner,
-    learners_by_id,
-    work_experience_by_learner,
-)
-from gateway.directory.models import LearnerRow
 from schema.common import Node
+from schema.context import context_of
 from schema.directory import Organisation, organisation_or_none
 from schema.federation import entity_reference
+from schema.reads import GRANTS_BY_LEARNER, LEARNERS_BY_ID, WORK_EXPERIENCE_BY_LEARNER, LearnerRecord
 
 
 @strawberry.enum
@@ -66,16 +61,16 @@ class Learner(Node):
     service: str | None
     cadre: str | None
     is_demo: bool = strawberry.field(description="True for demo accounts (development only).")
-    row: strawberry.Private[LearnerRow]
+    row: strawberry.Private[LearnerRecord]
 
     # federation: _entities applies the same rule as node(id) and learner(id)
     resolve_reference = entity_reference(
-        learners_by_id,
+        LEARNERS_BY_ID,
         authorise=lambda ctx, row, learner_id: ctx.authz.require_view_learner(row, learner_id),
     )
 
     @classmethod
-    def from_row(cls, row: LearnerRow) -> Learner:
+    def from_row(cls, row: LearnerRecord) -> Learner:
         return cls(
             id=strawberry.ID(row.id),
             name=row.name,
@@ -109,7 +104,7 @@ class Learner(Node):
 
     @strawberry.field
     async def work_experience(self, info: Info) -> list[WorkExperience]:
-        rows = await context_of(info).load(work_experience_by_learner, self.row.id)
+        rows = await context_of(info).load(WORK_EXPERIENCE_BY_LEARNER, self.row.id)
         return [
             WorkExperience(
                 designation=r.designation,
@@ -122,7 +117,7 @@ class Learner(Node):
 
     @strawberry.field
     async def roles(self, info: Info) -> list[Role]:
-        grants = await context_of(info).load(grants_by_learner, self.row.id)
+        grants = await context_of(info).load(GRANTS_BY_LEARNER, self.row.id)
         names = {"LEARNER"} | {g.role for g in grants}
         return [role for role in Role if role.value in names]
 

@@ -4,7 +4,11 @@ organisations store in the passbook (``register_plan_rules``)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+
+DueDate = dt.date | Callable[[dt.date], dt.date]
+"""A date, or a function of today's date (India Standard Time) giving one."""
 
 
 @dataclass(frozen=True)
@@ -14,15 +18,21 @@ class PlanRule:
 
     Rules live in code, not in the database: a plugin switched off takes its
     rules with it. A state module's rules apply only in the states that switch
-    it on. ``id`` is unique within the plugin.
+    it on. ``id`` is unique within the plugin. ``due_date`` may be a function
+    of today's date (``financial_year_end``): it is evaluated on each use, so a
+    rule gathered at start-up never goes stale.
     """
 
     id: str
     course_id: str
-    due_date: dt.date
+    due_date: DueDate
     organisation_id: str
     designation: str | None = None
     mandatory: bool = True
+
+    def due_on(self, today: dt.date) -> dt.date:
+        """The due date as of ``today``."""
+        return self.due_date(today) if callable(self.due_date) else self.due_date
 
 
 def financial_year_end(today: dt.date) -> dt.date:

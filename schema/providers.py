@@ -136,13 +136,14 @@ class CourseSummary:
 
 @dataclass(frozen=True)
 class SearchAnswer:
-    """Every course matching a search (or every course, for ``None``).
+    """Every course matching a search (or every course, for ``None``), as
+    ``summaries``: what the catalogue ranks, filters, counts in facets and pages.
 
     ``stale`` with a ``problem``: the source failed and cached data was served.
-    Full ``courses`` may be returned instead of summaries' worth of data by a
-    provider that gets them in the same request (remote providers do, so that
-    the page's course loads need no second request); the catalogue loads the
-    rest through :meth:`ContentProvider.courses_by_ids`.
+    The catalogue then loads the page's full records through
+    :meth:`ContentProvider.courses_by_ids`; a provider that received full records
+    with its search (remote providers do) keeps them, so those loads need no
+    second request.
     """
 
     summaries: list[CourseSummary]

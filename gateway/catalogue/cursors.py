@@ -14,7 +14,7 @@ import hmac
 
 import orjson
 
-from gateway.errors import BadUserInput
+from schema.errors import BadUserInput
 
 RankKey = tuple[int, str, str]
 _VERSION = 1

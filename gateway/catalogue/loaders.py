@@ -14,16 +14,15 @@ from typing import TYPE_CHECKING, Any
 from graphql import GraphQLError
 
 from gateway.catalogue import calls
-from gateway.errors import ProviderUnavailable
+from schema.context import StateKey
+from schema.errors import ProviderUnavailable
 from schema.providers import CourseBatch, CourseRecord, ProviderError, ProviderHealth
 
 if TYPE_CHECKING:
     from gateway.context import RequestContext
     from schema.providers import ContentProvider
 
-_PROBLEMS = "catalogue.provider_problems"
-_HEALTH = "catalogue.health"
-_COUNTS = "catalogue.course_counts"
+_PROBLEMS: StateKey[set[str]] = StateKey("catalogue.provider_problems")
 
 
 def report_provider_problem(
@@ -87,21 +86,13 @@ async def enrolments_of_principal(ctx: RequestContext, course_ids: list[str]) ->
     return [cid in enrolled for cid in course_ids]
 
 
-async def enrolled_in(ctx: RequestContext, course_id: str) -> bool:
-    return await ctx.load(enrolments_of_principal, course_id)
+async def health_by_provider(ctx: RequestContext, provider_ids: list[str]) -> Sequence[ProviderHealth]:
+    """Providers' health by id, asked concurrently (once per request: the loader caches)."""
+    providers = ctx.gateway.providers
+    return await asyncio.gather(*(calls.health(ctx.gateway, providers[pid]) for pid in provider_ids))
 
 
-async def provider_health(ctx: RequestContext, provider: ContentProvider) -> ProviderHealth:
-    """The provider's health, asked once per request."""
-    cache: dict[str, asyncio.Future[ProviderHealth]] = ctx.state.setdefault(_HEALTH, {})
-    if provider.id not in cache:  # resolvers run concurrently: share one call
-        cache[provider.id] = asyncio.ensure_future(calls.health(ctx.gateway, provider))
-    return await cache[provider.id]
-
-
-async def provider_course_count(ctx: RequestContext, provider: ContentProvider) -> int | None:
-    """The provider's course count, asked once per request."""
-    cache: dict[str, asyncio.Future[int | None]] = ctx.state.setdefault(_COUNTS, {})
-    if provider.id not in cache:
-        cache[provider.id] = asyncio.ensure_future(calls.course_count(ctx.gateway, provider))
-    return await cache[provider.id]
+async def course_count_by_provider(ctx: RequestContext, provider_ids: list[str]) -> Sequence[int | None]:
+    """Providers' course counts by id, asked concurrently (once per request)."""
+    providers = ctx.gateway.providers
+    return await asyncio.gather(*(calls.course_count(ctx.gateway, providers[pid]) for pid in provider_ids))

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from gateway.catalogue.cursors import RankKey
-from gateway.errors import BadUserInput
+from schema.errors import BadUserInput
 from schema.providers import CourseSummary
 
 MAX_SEARCH_CHARS = 200

@@ -68,8 +68,8 @@ async def all_collections(ctx: RequestContext) -> list[CollectionRecord]:
             return []
 
     found = await asyncio.gather(*(of(p) for p in providers))
-    extra: list[CollectionRecord] = ctx.gateway.state.get("catalogue.collections", [])
-    owners: dict[str, str] = ctx.gateway.state.get("catalogue.collection_owners", {})
+    extra = ctx.gateway.collections
+    owners = ctx.gateway.collection_owners
     reaching = [c for c in extra if c.id not in owners or await states.reaches_principal(ctx, owners[c.id])]
     return [c for batch in found for c in batch] + reaching
 

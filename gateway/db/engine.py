@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
-from gateway.errors import StartupError
+from schema.errors import StartupError
 
 
 def mask_url(url: str) -> str:
@@ -126,10 +126,6 @@ class Database:
     @property
     def engines(self) -> tuple[AsyncEngine, ...]:
         return tuple(dict.fromkeys((self.engine, self.write_engine, self.read_engine)))
-
-    @property
-    def masked_url(self) -> str:
-        return mask_url(self.url)
 
     async def check_reachable(self) -> None:
         """Stop start-up, showing the masked URL, if a database can't be reached."""

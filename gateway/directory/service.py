@@ -19,7 +19,7 @@ from gateway.directory.models import (
     OrganisationRow,
     WorkExperienceRow,
 )
-from gateway.errors import BadUserInput, Conflict, Forbidden, NotFound
+from schema.errors import BadUserInput, Conflict, Forbidden, NotFound
 
 MAX_NAME = 200
 MAX_TEXT = 1000

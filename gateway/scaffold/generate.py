@@ -13,8 +13,12 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
+from gateway.plugins import DEFAULT_PLUGINS
+
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
-RESERVED = {"core", "gateway", "schema", "plugins", "test"}
+RESERVED = {"core", "security", "gateway", "schema", "plugins", "test"} | {
+    name for name, _ in DEFAULT_PLUGINS
+}
 
 # (template, path inside the package directory); $package is the module name.
 FILES: tuple[tuple[str, str], ...] = (

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gateway.cli import ConfigOption, fail, run_with_gateway
+from gateway.commands import ConfigOption, fail, run_with_gateway
 from gateway.security.persisted import read_operations, register
 
 if TYPE_CHECKING:

@@ -7,7 +7,8 @@ answered from the cache when the same operation, variables and catalogue
 version were answered before, within ``response_cache.ttl_seconds``. Only
 answers without errors are stored.
 
-The catalogue version is a counter that :func:`catalogue_changed` moves on;
+The catalogue version is a counter that
+:func:`gateway.security.services.catalogue_changed` moves on;
 ``karmayogi catalogue sync`` calls it, and a provider that syncs on its own
 should too. With ``redis_url`` the entries and the version live in Redis, so
 every worker (and the sync command, another process) sees the same ones;
@@ -30,7 +31,6 @@ from graphql import FieldNode, GraphQLError, OperationType, get_operation_ast, p
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-    from gateway.host import Gateway
     from gateway.http_params import GraphQLParams
     from gateway.settings import ResponseCacheSettings
 
@@ -117,11 +117,3 @@ class ResponseCache:
             self._local.move_to_end(key)
             while len(self._local) > LOCAL_ENTRIES:
                 self._local.popitem(last=False)
-
-
-async def catalogue_changed(gateway: Gateway) -> int:
-    """Move the catalogue version on, so cached answers are no longer used.
-    Call after a provider's catalogue changes; returns the new version."""
-    from gateway.security.services import services_of
-
-    return await services_of(gateway).responses.bump()

@@ -1,5 +1,5 @@
-"""The security plugin's per-app services, made on first use and kept in
-``gateway.state["security"]``: the Redis client (when ``redis_url`` is set),
+"""The abuse controls' per-app services (kernel), made on first use and kept in
+``gateway.state[STATE_KEY]``: the Redis client (when ``redis_url`` is set),
 rate limiter, persisted operations, metrics and tracing."""
 
 from __future__ import annotations
@@ -11,14 +11,13 @@ from gateway.security.metrics import Metrics
 from gateway.security.persisted import PersistedOperations
 from gateway.security.ratelimit import Bucket, RateLimiter
 from gateway.security.response_cache import ResponseCache
+from schema.context import StateKey
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
     from gateway.host import Gateway
     from gateway.security.tracing import Tracing
-
-STATE_KEY = "security"
 
 
 @dataclass
@@ -43,9 +42,12 @@ class Services:
         return wait
 
 
+STATE_KEY: StateKey[Services] = StateKey("security.services")
+
+
 def services_of(gateway: Gateway) -> Services:
     existing = gateway.state.get(STATE_KEY)
-    if isinstance(existing, Services):
+    if existing is not None:
         return existing
     settings = gateway.settings
     redis: Redis | None = None
@@ -78,10 +80,16 @@ def services_of(gateway: Gateway) -> Services:
 
 
 async def close_services(gateway: Gateway) -> None:
-    services = gateway.state.pop(STATE_KEY, None)
-    if not isinstance(services, Services):
+    services = gateway.state.pop(STATE_KEY)
+    if services is None:
         return
     if services.tracing is not None:
         services.tracing.shutdown()
     if services.redis is not None:
         await services.redis.aclose()
+
+
+async def catalogue_changed(gateway: Gateway) -> int:
+    """Move the catalogue version on, so cached answers are no longer used.
+    Call after a provider's catalogue changes; returns the new version."""
+    return await services_of(gateway).responses.bump()

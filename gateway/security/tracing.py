@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
@@ -89,7 +88,3 @@ class Tracing:
             event.remove(sync, "handle_error", self._error)
         self._engines.clear()
         self.provider.shutdown()
-
-
-def current_span() -> Span:
-    return trace.get_current_span()

@@ -11,8 +11,8 @@ from strawberry.extensions.field_extension import FieldExtension
 from strawberry.types.base import StrawberryOptional
 
 from gateway.context import context_of
-from gateway.errors import Forbidden, StartupError
 from schema.contribution import SchemaContribution
+from schema.errors import Forbidden, StartupError
 
 if TYPE_CHECKING:
     from strawberry import Info

@@ -12,35 +12,16 @@ from typing import TYPE_CHECKING
 
 from gateway.directory.loaders import organisations_by_id
 from gateway.directory.service import name_key
-from gateway.errors import StartupError
 from schema.plan_rules import PlanRule
 
 if TYPE_CHECKING:
     from gateway.context import RequestContext
     from gateway.directory.models import LearnerRow
-    from gateway.host import Gateway
-
-_RULES = "states.plan_rules"
-
-
-def gather_plan_rules(gateway: Gateway) -> list[tuple[str, PlanRule]]:
-    """Every plugin's rules with its name, asked once per app (cached)."""
-    cached: list[tuple[str, PlanRule]] | None = gateway.state.get(_RULES)
-    if cached is not None:
-        return cached
-    rules: list[tuple[str, PlanRule]] = []
-    for plugin, declared in gateway.plugins.call_each("register_plan_rules", gateway=gateway):
-        for rule in declared:
-            if not isinstance(rule, PlanRule):
-                raise StartupError(f"Plugin {plugin!r}: register_plan_rules must return PlanRule objects.")
-            rules.append((plugin, rule))
-    gateway.state[_RULES] = rules
-    return rules
 
 
 async def plan_rules_for(ctx: RequestContext, learner: LearnerRow) -> list[tuple[str, PlanRule]]:
     """The rules (with their plugin) that apply to ``learner``."""
-    rules = gather_plan_rules(ctx.gateway)
+    rules = ctx.gateway.plan_rules
     if not rules or learner.organisation_id is None:
         return []
     org = await ctx.load(organisations_by_id, learner.organisation_id)

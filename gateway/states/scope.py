@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gateway.directory.loaders import learners_by_id, organisations_by_id
-from gateway.errors import StartupError
+from schema.errors import StartupError
 
 if TYPE_CHECKING:
     from gateway.context import RequestContext

@@ -15,6 +15,7 @@ from plugins.content_ignou.provider import IgnouProvider, store_snapshot
 from plugins.content_ignou.settings import IgnouSettings
 from plugins.content_ignou.standin.programmes import demo_programmes
 from plugins.content_ignou.webhook import CompletionsEndpoint, deliver_pending
+from schema.context import StateKey
 from schema.contribution import MigrationLineage
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from gateway.host import Gateway
 
 NAME = "content_ignou"
+PROVIDER: StateKey[IgnouProvider] = StateKey("content_ignou.provider")
 
 
 @hookimpl
@@ -41,10 +43,10 @@ def register_migrations() -> MigrationLineage:
 
 
 def provider_of(gateway: Gateway) -> IgnouProvider:
-    existing = gateway.state.get(NAME)
+    existing = gateway.state.get(PROVIDER)
     if existing is None:
-        existing = IgnouProvider(gateway, gateway.plugin_settings(NAME))
-        gateway.state[NAME] = existing
+        existing = IgnouProvider(gateway, gateway.plugin_settings(IgnouSettings))
+        gateway.state[PROVIDER] = existing
     return existing
 
 

@@ -20,12 +20,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.db.types import utcnow
+from gateway.provider_api.client import CircuitBreaker, CircuitState, RemoteCatalogue
+from gateway.provider_api.records import record_of
 from gateway.telemetry import provider_call, report_circuit_state
-from plugins.content_ignou.client import CircuitBreaker, CircuitState, RemoteCatalogue
 from plugins.content_ignou.models import IgnouCourseRow
 from schema.providers import (
     CollectionRecord,
-    CompetencyTag,
     CourseBatch,
     CourseRecord,
     CourseSummary,
@@ -46,30 +46,6 @@ if TYPE_CHECKING:
 PROVIDER_ID = "ignou"
 log = logging.getLogger("plugins.content_ignou")
 _WORD = re.compile(r"\w+")
-
-
-def record_of(item: Any, provider_id: str = PROVIDER_ID) -> CourseRecord:
-    """A provider API course as a record; :class:`ProviderError` if malformed."""
-    try:
-        languages = tuple(str(x) for x in item["languages"])
-        record = CourseRecord(
-            id=f"{provider_id}:{item['id']}",
-            provider_id=provider_id,
-            title=str(item["title"]),
-            description=str(item["description"]),
-            languages=languages,
-            duration_minutes=int(item["durationMinutes"]),
-            delivery_mode="EXTERNAL",
-            updated_at=dt.datetime.fromisoformat(item["updatedAt"]),
-            category=item.get("category"),
-            competencies=tuple(CompetencyTag(str(c["id"]), c.get("level")) for c in item["competencies"]),
-            external_url=str(item["externalUrl"]),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ProviderError(f"the provider API sent a malformed course ({exc!r})") from None
-    if record.updated_at.tzinfo is None or not (record.external_url or "").startswith("http"):
-        raise ProviderError(f"the provider API sent a malformed course {record.id}")
-    return record
 
 
 def _matches(record: CourseRecord, terms: list[str]) -> bool:
@@ -140,7 +116,7 @@ class IgnouProvider:
             query = query.where(IgnouCourseRow.id.in_(list(ids)))
         async with self.gateway.db.sessionmaker() as session:
             documents = (await session.scalars(query)).all()
-        records = [record_of(doc) for doc in documents]
+        records = [record_of(doc, PROVIDER_ID) for doc in documents]
         return {r.id: r for r in records}
 
     async def _snapshot_state(self) -> tuple[int, dt.datetime | None]:
@@ -195,7 +171,7 @@ class IgnouProvider:
             records = [self._courses[i][1] for i in cached[1] if i in self._courses]
             return SearchAnswer([CourseSummary.of(r) for r in records])
         try:
-            records = [record_of(item) for item in await self.remote.search_all(key)]
+            records = [record_of(item, PROVIDER_ID) for item in await self.remote.search_all(key)]
         except ProviderError as exc:
             return await self._stale_search(key, terms, str(exc))
         self._remember(records)
@@ -228,7 +204,7 @@ class IgnouProvider:
             return CourseBatch([result.get(i) for i in ids])
         local = [i.partition(":")[2] for i in missing]
         try:
-            fetched = [record_of(x) for x in await self.remote.courses(local) if x is not None]
+            fetched = [record_of(x, PROVIDER_ID) for x in await self.remote.courses(local) if x is not None]
         except ProviderError as exc:
             stale = {i: self._courses[i][1] for i in missing if i in self._courses}
             rest = [i for i in missing if i not in stale]
@@ -262,7 +238,7 @@ class IgnouProvider:
                 items = await self.remote.updated_since(newest.isoformat() if newest else None)
             except ProviderError as exc:
                 raise RuntimeError(f"IGNOU sync failed: {exc}") from None
-            records = [record_of(item) for item in items]
+            records = [record_of(item, PROVIDER_ID) for item in items]
             async with self.gateway.db.write_sessionmaker() as session, session.begin():
                 await store_snapshot(session, items)
         return f"{len(records)} course(s) changed since {newest or 'the start'}"
@@ -272,7 +248,7 @@ async def store_snapshot(session: AsyncSession, items: list[dict[str, Any]]) -> 
     """Upsert provider API courses into the snapshot (in the caller's transaction)."""
     now = utcnow()
     for item in items:
-        record = record_of(item)
+        record = record_of(item, PROVIDER_ID)
         row = await session.get(IgnouCourseRow, record.id)
         if row is None:
             session.add(

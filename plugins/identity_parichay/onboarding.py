@@ -16,10 +16,10 @@ from strawberry import Info
 from gateway.context import context_of
 from gateway.db.types import utcnow
 from gateway.directory.models import OrganisationRow
-from gateway.errors import BadUserInput, Conflict, NotFound
-from gateway.identity.registration import normalise_mobile
 from plugins.identity_parichay.models import OnboardedMobileRow
 from schema.directory import Organisation, organisation_or_none
+from schema.errors import BadUserInput, Conflict, NotFound
+from schema.identity import normalise_mobile
 
 MAX_CSV_ROWS = 50_000
 

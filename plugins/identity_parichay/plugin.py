@@ -10,21 +10,21 @@ import strawberry
 import typer
 from sqlalchemy import func, select
 
-from gateway.cli import ConfigOption, fail, run_with_gateway
+from gateway.commands import ConfigOption, fail, run_with_gateway
+from gateway.credentials import bearer_token, unverified_issuer
 from gateway.directory.models import LearnerRow
-from gateway.errors import GatewayError, Unauthenticated
 from gateway.hookspecs import hookimpl
-from gateway.identity.cookies import bearer_token
-from gateway.identity.registration import SignInRefused, VerifiedIdentity, sign_in_learner
-from gateway.identity.tokens import unverified_issuer
 from plugins.identity_parichay import oauth, onboarding
 from plugins.identity_parichay import routes as parichay_routes
 from plugins.identity_parichay.models import ParichayBase
 from plugins.identity_parichay.oidc import MAX_TOKEN_BYTES, ProviderError, TokenRejected
-from plugins.identity_parichay.runtime import NAME, runtime
+from plugins.identity_parichay.runtime import RUNTIME, runtime
 from plugins.identity_parichay.settings import ParichaySettings
 from schema.contribution import MigrationLineage, SchemaContribution
-from schema.identity import EndedSession, Principal
+from schema.errors import GatewayError, Unauthenticated
+from schema.identity import EndedSession, Principal, SignInRefused, VerifiedIdentity
+from schema.reads import LearnerRecord
+from schema.services import SIGN_IN
 
 if TYPE_CHECKING:
     from starlette.requests import HTTPConnection
@@ -64,7 +64,7 @@ def register_routes(gateway: Gateway) -> list[BaseRoute]:
 
 @hookimpl
 async def shutdown(gateway: Gateway) -> None:
-    found = gateway.state.pop(NAME, None)
+    found = gateway.state.pop(RUNTIME)
     if found is not None:
         await found.close()
 
@@ -91,13 +91,14 @@ async def principal_from_request(request: HTTPConnection, gateway: Gateway) -> P
     email = claims.get("email")
     if not isinstance(email, str) or not email.strip():
         raise Unauthenticated("Bearer token carries no email claim.")
+    learner: LearnerRecord | None
     async with gateway.db.sessionmaker() as session:
         learner = await session.scalar(
             select(LearnerRow).where(func.lower(LearnerRow.email) == email.strip().lower())
         )
     try:
         if learner is None:
-            learner = await sign_in_learner(gateway, VerifiedIdentity("oidc", email=email))
+            learner = await gateway.service(SIGN_IN).sign_in(VerifiedIdentity("oidc", email=email))
         elif learner.status == "DISABLED":
             raise SignInRefused("This account is disabled.")
     except SignInRefused as exc:

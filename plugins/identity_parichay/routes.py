@@ -14,18 +14,12 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from gateway.db.types import utcnow
-from gateway.identity.http import signed_in_response
-from gateway.identity.plugin import identity_settings
-from gateway.identity.registration import (
-    SignInRefused,
-    VerifiedIdentity,
-    normalise_mobile,
-    sign_in_learner,
-)
 from plugins.identity_parichay import oauth, pkce
 from plugins.identity_parichay.oidc import ProviderError, TokenRejected
 from plugins.identity_parichay.onboarding import onboarded
 from plugins.identity_parichay.runtime import Runtime, runtime
+from schema.identity import SignInRefused, VerifiedIdentity, normalise_mobile
+from schema.services import SIGN_IN
 
 if TYPE_CHECKING:
     from gateway.host import Gateway
@@ -113,7 +107,7 @@ async def login(request: Request, mode: str) -> Response:
         pending.state,
         max_age=rt.settings.sign_in_minutes * 60,
         path=f"/auth/{mode}",
-        secure=identity_settings(gateway).cookie_secure,
+        secure=gateway.service(SIGN_IN).cookie_secure,
         httponly=True,
         samesite="lax",
     )
@@ -225,7 +219,7 @@ async def callback(request: Request, mode: str) -> Response:
             identity, upstream, organisation = await _oidc_identity(rt, row, params["code"])
         else:
             identity, upstream, organisation = await _parichay_identity(rt, mode, row, params["code"])
-        learner = await sign_in_learner(gateway, identity, by_mobile_organisation=organisation)
+        learner = await gateway.service(SIGN_IN).sign_in(identity, by_mobile_organisation=organisation)
     except SignInRefused as exc:
         return problem(request, exc.status, exc.message)
     except TokenRejected as exc:
@@ -235,8 +229,7 @@ async def callback(request: Request, mode: str) -> Response:
         log.warning("identity provider failed", extra={"mode": mode, "error": str(exc)})
         return problem(request, 502, f"{provider_name} did not answer as expected; try again.")
     log.info("signed in", extra={"mode": mode, "learner": learner.id, "at": utcnow().isoformat()})
-    response = await signed_in_response(
-        gateway,
+    response = await gateway.service(SIGN_IN).respond(
         learner,
         source,
         upstream_token=upstream,

@@ -8,6 +8,7 @@ import httpx
 
 from plugins.identity_parichay.oidc import OidcClient
 from plugins.identity_parichay.settings import ParichaySettings
+from schema.context import StateKey
 
 if TYPE_CHECKING:
     from gateway.host import Gateway
@@ -18,7 +19,7 @@ NAME = "identity_parichay"
 class Runtime:
     def __init__(self, gateway: Gateway) -> None:
         self.gateway = gateway
-        self.settings: ParichaySettings = gateway.plugin_settings(NAME)
+        self.settings: ParichaySettings = gateway.plugin_settings(ParichaySettings)
         # No redirects: an identity provider's answers are read as given.
         self.http = httpx.AsyncClient(follow_redirects=False, trust_env=False)
         self.oidc = OidcClient(self.settings.oidc, self.http) if self.settings.oidc.enabled else None
@@ -30,10 +31,12 @@ class Runtime:
         await self.http.aclose()
 
 
+RUNTIME: StateKey[Runtime] = StateKey("identity_parichay.runtime")
+
+
 def runtime(gateway: Gateway) -> Runtime:
-    found = gateway.state.get(NAME)
+    found = gateway.state.get(RUNTIME)
     if found is None:
         found = Runtime(gateway)
-        gateway.state[NAME] = found
-    assert isinstance(found, Runtime)
+        gateway.state[RUNTIME] = found
     return found

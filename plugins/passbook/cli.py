@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from gateway.cli import ConfigOption, fail, run_with_gateway
+from gateway.commands import ConfigOption, fail, run_with_gateway
 from gateway.directory.models import OrganisationRow
 from plugins.passbook import reports
 

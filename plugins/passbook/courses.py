@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gateway.catalogue import calls
-from gateway.errors import BadUserInput, NotFound, ProviderUnavailable
+from schema.context import StateKey
+from schema.errors import BadUserInput, NotFound, ProviderUnavailable
 
 if TYPE_CHECKING:
     from gateway.host import Gateway
@@ -221,7 +222,7 @@ async def catalogue(gateway: Gateway) -> Listing:
     return Listing(entries, failed, degraded)
 
 
-INDEX_KEY = "passbook.catalogue_index"
+INDEX_KEY: StateKey[tuple[int, float, CatalogueIndex]] = StateKey("passbook.catalogue_index")
 
 
 async def catalogue_index(gateway: Gateway, max_age_seconds: float) -> tuple[CatalogueIndex, list[str]]:
@@ -229,7 +230,7 @@ async def catalogue_index(gateway: Gateway, max_age_seconds: float) -> tuple[Cat
 
     An index built from every provider is kept for ``max_age_seconds`` (0: not
     kept) and dropped at once when the catalogue version moves on
-    (:func:`gateway.security.response_cache.catalogue_changed`, which
+    (:func:`gateway.api.catalogue_changed`, which
     ``karmayogi catalogue sync`` calls). An index missing a failed provider, or
     holding a provider's stale answer, is never kept, so the next request asks
     again (and reports the failure again). When the catalogue version cannot

@@ -2,7 +2,7 @@
 
 Every committed change to an enrolment or a new certificate, whatever wrote it
 (a mutation, the external completions webhook, an admin action), publishes an
-event on the gateway's event bus (``gateway.subscriptions``; across workers
+event on the gateway's event bus (``plugins.subscriptions``; across workers
 through Redis when ``redis_url`` is set). Events carry ids only; the
 subscription loads the current row for the signed-in learner, so a learner
 only ever receives their own enrolments and certificates.
@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from gateway.subscriptions import events_of
 from plugins.passbook.models import CertificateRow, EnrolmentRow
+from schema.services import EVENTS
 
 if TYPE_CHECKING:
     from gateway.host import Gateway
@@ -68,10 +68,12 @@ def _after_commit(session: Session) -> None:
     gateway = _gateway_of(session)
     if not pending or gateway is None:
         return
+    bus = gateway.optional_service(EVENTS)
+    if bus is None:  # the subscriptions plugin is blocked: nobody listens
+        return
     try:
-        bus = events_of(gateway)
         loop = asyncio.get_running_loop()
-    except RuntimeError:  # subscriptions blocked, app not started or no loop: nobody listens
+    except RuntimeError:  # no loop: nobody listens
         return
     seen: set[tuple[str, str]] = set()
     for topic, payload in pending:

@@ -3,6 +3,7 @@ so a page of enrolments costs the same number of statements as one."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypeVar
 
@@ -25,6 +26,7 @@ from plugins.passbook.models import (
 )
 from plugins.passbook.plans import EffectivePlanItem, ancestor_ids, effective_plan
 from schema.plan_rules import PlanRule
+from schema.scalars import IST
 
 if TYPE_CHECKING:
     from gateway.context import RequestContext
@@ -148,10 +150,12 @@ def with_plan_rules(
     """Stored plan items plus plugins' plan rules (register_plan_rules), one item
     per course (earliest due date), ordered like ``effective_plan``."""
     best = {item.course_id: item for item in items}
+    today = dt.datetime.now(IST).date()
     for _, rule in rules:
         current = best.get(rule.course_id)
-        if current is None or rule.due_date < current.due_date:
-            best[rule.course_id] = EffectivePlanItem(rule.course_id, rule.due_date, rule.organisation_id)
+        due = rule.due_on(today)
+        if current is None or due < current.due_date:
+            best[rule.course_id] = EffectivePlanItem(rule.course_id, due, rule.organisation_id)
     return sorted(best.values(), key=lambda e: (e.due_date, e.course_id))
 
 

@@ -30,28 +30,33 @@ from plugins.passbook.loaders import (
     karma_by_learner,
     plan_by_learner,
 )
+from plugins.passbook.settings import PassbookSettings
+from schema.context import StateKey
 
 if TYPE_CHECKING:
     from gateway.context import RequestContext
 
 MAX_RECOMMENDATIONS = 50
+# per request, by learner id: the fields waiting, the prefetch running, the ranking made
+WANTED: StateKey[dict[str, set[str]]] = StateKey("passbook.wanted")
+PREFETCH: StateKey[dict[str, asyncio.Task[None]]] = StateKey("passbook.prefetch")
+RANKED: StateKey[dict[str, list[recommend.Ranked]]] = StateKey("passbook.ranked")
 
 
 async def learner_records(ctx: RequestContext, learner_id: str, field: str) -> None:
     """Wait until the records ``field`` needs are in the request's caches."""
-    wanted: set[str] = ctx.state.setdefault(f"passbook.wanted:{learner_id}", set())
+    wanted = ctx.state.setdefault(WANTED, {}).setdefault(learner_id, set())
     wanted.add(field)
-    key = f"passbook.prefetch:{learner_id}"
-    task: asyncio.Task[None] | None = ctx.state.get(key)
+    tasks = ctx.state.setdefault(PREFETCH, {})
+    task = tasks.get(learner_id)
     if task is None:
         task = asyncio.ensure_future(_prefetch(ctx, learner_id, wanted))
-        ctx.state[key] = task
+        tasks[learner_id] = task
     await task
 
 
 def ranked(ctx: RequestContext, learner_id: str) -> list[recommend.Ranked]:
-    ranked_list: list[recommend.Ranked] = ctx.state.get(f"passbook.ranked:{learner_id}", [])
-    return ranked_list
+    return ctx.state.get(RANKED, {}).get(learner_id, [])
 
 
 async def _prefetch(ctx: RequestContext, learner_id: str, wanted: set[str]) -> None:
@@ -79,7 +84,7 @@ async def _prefetch(ctx: RequestContext, learner_id: str, wanted: set[str]) -> N
     if "recommendations" in wanted:
         held = {e.competency_id for e in evidence}
         index, failed = await catalogue_index(
-            ctx.gateway, ctx.gateway.plugin_settings("passbook").catalogue_cache_seconds
+            ctx.gateway, ctx.gateway.plugin_settings(PassbookSettings).catalogue_cache_seconds
         )
         states = ctx.gateway.states
         hidden = {  # state modules' providers that do not reach this learner
@@ -112,7 +117,7 @@ async def _prefetch(ctx: RequestContext, learner_id: str, wanted: set[str]) -> N
         ctx.load_many(organisations_by_id, sorted(org_ids)),
     )
     if ranking is not None:
-        ctx.state[f"passbook.ranked:{learner_id}"] = recommend.explain(
+        ctx.state.setdefault(RANKED, {})[learner_id] = recommend.explain(
             ranking,
             designation=learner.designation if learner is not None else None,
             competency_names={c.id: _name(c.theme, c.sub_theme) for c in competencies if c is not None},
@@ -123,7 +128,7 @@ async def _prefetch(ctx: RequestContext, learner_id: str, wanted: set[str]) -> N
 def _provider_error(provider_id: str) -> Any:
     from graphql import GraphQLError
 
-    from gateway.errors import ProviderUnavailable
+    from schema.errors import ProviderUnavailable
 
     message = (
         f"Content provider {provider_id!r} is unavailable; its courses are missing from recommendations."

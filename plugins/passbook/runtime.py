@@ -14,11 +14,11 @@ from plugins.passbook import completion, signing
 from plugins.passbook.courses import require_course
 from plugins.passbook.models import EnrolmentRow, ExternalEventRow
 from plugins.passbook.service import ensure_enrolment
+from plugins.passbook.settings import PassbookSettings
 from plugins.passbook.store import insert_for, lock_enrolment
 
 if TYPE_CHECKING:
     from gateway.host import Gateway
-    from plugins.passbook.settings import PassbookSettings
 
 PLUGIN = "passbook"
 
@@ -30,7 +30,7 @@ class PassbookRuntime:
 
     def __init__(self, gateway: Gateway) -> None:
         self.gateway = gateway
-        self.settings: PassbookSettings = gateway.plugin_settings(PLUGIN)
+        self.settings: PassbookSettings = gateway.plugin_settings(PassbookSettings)
         key = self.settings.signing_key
         private = (
             signing.load_private_key(key.get_secret_value()) if key is not None else signing.development_key()

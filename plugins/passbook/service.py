@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from gateway.directory.models import CompetencyRow, LearnerRow
-from gateway.errors import BadUserInput, Forbidden, NotFound
 from plugins.passbook import completion, events, rules
 from plugins.passbook.models import (
     EnrolmentRow,
@@ -21,6 +20,7 @@ from plugins.passbook.models import (
     ResourceProgressRow,
 )
 from plugins.passbook.store import insert_for, lock_enrolment
+from schema.errors import BadUserInput, Forbidden, NotFound
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

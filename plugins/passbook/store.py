@@ -31,11 +31,6 @@ def ist_month_bounds(moment: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
-def ist_year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime(year, 1, 1, tzinfo=IST)
-    return start.astimezone(dt.UTC), dt.datetime(year + 1, 1, 1, tzinfo=IST).astimezone(dt.UTC)
-
-
 def insert_for(session: AsyncSession, model: Any) -> Any:
     """``INSERT`` with the dialect's ``ON CONFLICT`` support."""
     if session.get_bind().dialect.name == "postgresql":

@@ -4,6 +4,7 @@ HRMS field, others do not, and switching it off removes it but keeps its data.""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from pathlib import Path
 
@@ -159,7 +160,7 @@ async def plan_courses(client: GatewayClient, learner_id: str) -> dict[str, obje
     )
     row = await ctx.load(learners_by_id, learner_id)
     assert row is not None
-    return {rule.course_id: rule.due_date for _, rule in await plan_rules_for(ctx, row)}
+    return {rule.course_id: rule.due_on(datetime.date.today()) for _, rule in await plan_rules_for(ctx, row)}
 
 
 async def test_mandatory_plan_rule_reaches_haryana_learners_only(

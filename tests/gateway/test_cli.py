@@ -26,22 +26,31 @@ def env(database_url: str, tmp_path: Path) -> dict[str, str]:
     return {"KARMAYOGI_DATABASE_URL": database_url, "KARMAYOGI_LOG_JSON": "false"}
 
 
-def test_plugins_lists_the_core_and_the_four_plugin_packages(env: dict[str, str]) -> None:
+def test_plugins_lists_every_built_in_as_a_plugin(env: dict[str, str]) -> None:
     result = karmayogi("plugins", env=env)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    names = [line.split()[0] for line in lines[1:]]
-    assert names[:7] == [
-        "core",
+    names = [line.split()[0] for line in lines[1:] if line.strip() and not line.startswith("Every")]
+    assert names[:8] == [
+        "directory",
         "catalogue",
         "identity",
         "identity_parichay",
         "content_istm",
         "content_ignou",
         "passbook",
+        "subscriptions",
     ]
-    core = next(line for line in lines if line.startswith("core"))
-    assert "built-in" in core and "register_schema" in core
+    directory = next(line for line in lines if line.startswith("directory"))
+    assert "built-in" in directory and "register_schema" in directory
+    assert "Every plugin above can be blocked" in result.stdout and "kernel" in result.stdout
+
+
+def test_plugins_shows_a_blocked_built_in(env: dict[str, str]) -> None:
+    result = karmayogi("plugins", env={**env, "KARMAYOGI_PLUGINS_BLOCK": '["catalogue"]'})
+    assert result.returncode == 0, result.stderr
+    catalogue = next(line for line in result.stdout.splitlines() if line.startswith("catalogue"))
+    assert "BLOCKED" in catalogue
 
 
 def test_schema_prints_the_composed_sdl(env: dict[str, str]) -> None:

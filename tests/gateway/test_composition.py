@@ -10,9 +10,9 @@ import strawberry
 
 from gateway import hookimpl
 from gateway.app import create_app
-from gateway.errors import StartupError
 from gateway.settings import load_settings
 from schema.contribution import SchemaContribution
+from schema.errors import StartupError
 
 
 def settings(tmp_path: Path, **overrides: object):
@@ -58,14 +58,14 @@ def test_two_plugins_adding_the_same_field_stop_startup_naming_both(tmp_path: Pa
     assert "'alpha'" in message and "'beta'" in message and "Query.hello" in message
 
 
-def test_redefining_a_core_field_names_the_core_as_owner(tmp_path: Path) -> None:
+def test_redefining_a_directory_field_names_the_directory_as_owner(tmp_path: Path) -> None:
     async def name(root: object) -> str:
         return "x"
 
     rogue = plugin_with(
         register_schema=lambda: SchemaContribution(type_fields={"Learner": [strawberry.field(resolver=name)]})
     )
-    with pytest.raises(StartupError, match=r"'core' and 'rogue'.*Learner\.name"):
+    with pytest.raises(StartupError, match=r"'directory' and 'rogue'.*Learner\.name"):
         create_app(settings(tmp_path), extra_plugins=[("rogue", rogue)])
 
 
@@ -126,9 +126,19 @@ def test_blocked_plugin_contributes_nothing(tmp_path: Path) -> None:
     assert "hello" not in app.state.gateway.schema.as_str()
 
 
-def test_allow_list_keeps_only_named_plugins_and_the_core(tmp_path: Path) -> None:
-    app = create_app(settings(tmp_path, plugins_allow=["passbook"]))
-    assert app.state.gateway.plugins.names() == ["core", "catalogue", "passbook", "security"]
+def test_allow_list_keeps_only_named_plugins(tmp_path: Path) -> None:
+    app = create_app(settings(tmp_path, plugins_allow=["directory", "catalogue", "passbook"]))
+    assert app.state.gateway.plugins.names() == ["directory", "catalogue", "passbook"]
+
+
+def test_every_built_in_can_be_blocked_and_the_kernel_still_serves(tmp_path: Path) -> None:
+    from gateway.plugins import DEFAULT_PLUGINS
+
+    app = create_app(settings(tmp_path, plugins_block=[name for name, _ in DEFAULT_PLUGINS]))
+    assert app.state.gateway.plugins.names() == []
+    sdl = app.state.gateway.schema.as_str()
+    assert "organisations" not in sdl and "courses" not in sdl
+    assert "_service" in sdl  # the kernel's federation fields stay
 
 
 async def test_async_hook_results_are_awaited_and_first_principal_wins(make_gateway) -> None:

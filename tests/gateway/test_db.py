@@ -11,10 +11,10 @@ from sqlalchemy import text
 
 from gateway.db import mask_url
 from gateway.directory.models import OrganisationRow
-from gateway.errors import StartupError
 from gateway.host import build_gateway
 from gateway.settings import load_settings
 from gateway.testing import GatewayClient, production_plugin_settings
+from schema.errors import StartupError
 
 
 async def test_every_lineage_creates_exactly_its_models(database_url: str) -> None:

@@ -44,6 +44,10 @@ async def test_hook_register_node_resolvers(fixtures: dict[str, Any], tmp_path: 
     await run_example("register_node_resolvers", tmp_path / "example", fixtures)
 
 
+async def test_hook_register_services(fixtures: dict[str, Any], tmp_path: Path) -> None:
+    await run_example("register_services", tmp_path / "example", fixtures)
+
+
 async def test_hook_register_content_providers(fixtures: dict[str, Any], tmp_path: Path) -> None:
     await run_example("register_content_providers", tmp_path / "example", fixtures)
 

@@ -11,6 +11,7 @@ import strawberry
 from gateway import hookimpl
 from gateway.plugin_testing import SignIn
 from gateway.testing import GatewayClient
+from plugins.subscriptions.plugin import SubscriptionSettings
 from schema.contribution import SchemaContribution
 
 
@@ -36,7 +37,7 @@ def plugin_settings() -> dict[str, Any]:
 
 async def test_plugin_client_has_the_plugin_and_settings(plugin_client: GatewayClient) -> None:
     assert (await plugin_client.graphql("{ motto }"))["data"] == {"motto": "Karmayogi"}
-    assert plugin_client.gateway.plugin_settings("subscriptions").max_per_connection == 3
+    assert plugin_client.gateway.plugin_settings(SubscriptionSettings).max_per_connection == 3
 
 
 @pytest.mark.parametrize(

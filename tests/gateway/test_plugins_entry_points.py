@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from gateway.app import create_app
 from gateway.cli import build_cli
-from gateway.errors import StartupError
 from gateway.settings import load_settings
 from gateway.testing import GatewayClient, MakeGateway
+from schema.errors import StartupError
 
 PACKAGES = Path(__file__).parents[1] / "packages"
 Install = Callable[[Path], Path]
@@ -50,7 +50,10 @@ async def test_without_the_package_the_field_is_absent(make_gateway: MakeGateway
 
 @pytest.mark.parametrize(
     "narrowing",
-    [{"plugins_block": ["hello"]}, {"plugins_allow": ["passbook", "test_header_identity"]}],
+    [
+        {"plugins_block": ["hello"]},
+        {"plugins_allow": ["directory", "catalogue", "passbook", "test_header_identity"]},
+    ],
     ids=["blocked", "not-allowed"],
 )
 async def test_blocked_plugin_is_absent(

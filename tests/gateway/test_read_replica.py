@@ -16,8 +16,8 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
-from gateway.errors import StartupError
 from gateway.testing import MakeGateway, reset_postgres_async
+from schema.errors import StartupError
 from tests.plugins.passbook.helpers import ASHA
 
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

@@ -9,9 +9,9 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 
 from gateway import hookimpl
 from gateway.app import create_app
-from gateway.errors import StartupError
 from gateway.settings import load_settings
 from gateway.testing import production_plugin_settings
+from schema.errors import StartupError
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -76,7 +76,7 @@ def test_plugin_section_is_validated_by_the_plugin(tmp_path: Path) -> None:
         database_url=db(tmp_path), plugins={"courier": {"endpoint": "http://127.0.0.1:9"}}
     )
     app = create_app(settings, extra_plugins=[("courier", Courier())])
-    section = app.state.gateway.plugin_settings("courier")
+    section = app.state.gateway.plugin_settings(CourierSettings)
     assert section.endpoint == "http://127.0.0.1:9" and section.retries == 3
 
 

@@ -11,10 +11,10 @@ from strawberry import Info
 
 from gateway import hookimpl
 from gateway.context import RequestContext
-from gateway.errors import StartupError
 from gateway.settings import load_settings
-from gateway.testing import MakeGateway, error_codes
+from gateway.testing import MakeGateway, StaticProvider, error_codes
 from schema.contribution import SchemaContribution
+from schema.errors import StartupError
 from schema.identity import Principal
 from schema.learner import Learner
 
@@ -29,18 +29,11 @@ def pledge(info: Info, text: str) -> str:
     return f"pledged: {text}"
 
 
-class Provider:
-    id = "haryana_skills"
+class Provider(StaticProvider):
     name = "Haryana Skills"
 
-    async def start(self) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
-
-    async def healthy(self) -> bool:
-        return True
+    def __init__(self) -> None:
+        super().__init__("haryana_skills")
 
 
 class SkillsModule:

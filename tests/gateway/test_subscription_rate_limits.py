@@ -15,8 +15,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from gateway.plugin_testing import LiveServer
-from gateway.subscriptions import events_of
 from gateway.testing import MakeGateway
+from plugins.subscriptions.plugin import events_of
 from tests.gateway.test_subscriptions import (
     NOTICES,
     PROTOCOL,

@@ -23,8 +23,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from gateway import hookimpl
 from gateway.context import context_of
 from gateway.plugin_testing import LiveServer
-from gateway.subscriptions import events_of
 from gateway.testing import GatewayClient, MakeGateway
+from plugins.subscriptions.plugin import events_of
 from schema.contribution import SchemaContribution
 
 PROTOCOL = "graphql-transport-ws"

@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from gateway.cli import build_cli
-from gateway.identity.settings import IdentitySettings
 from gateway.settings import load_settings
 from gateway.testing import GatewayClient
+from plugins.identity.settings import IdentitySettings
 from plugins.identity_parichay.settings import ParichaySettings
 from tests.identity.helpers import bearer, ed25519_pem
 

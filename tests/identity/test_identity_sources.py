@@ -11,9 +11,9 @@ from starlette.routing import Route
 from gateway.directory.models import LearnerRow
 from gateway.hookspecs import hookimpl
 from gateway.host import Gateway
-from gateway.identity.http import signed_in_response
-from gateway.identity.registration import VerifiedIdentity, sign_in_learner
 from gateway.testing import GatewayClient, MakeGateway, error_codes
+from plugins.identity.http import signed_in_response
+from plugins.identity.registration import VerifiedIdentity, sign_in_learner
 from schema.identity import EndedSession, Principal
 from tests.identity.helpers import bearer
 

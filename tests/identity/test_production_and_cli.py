@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import select, update
 
 from gateway.directory.models import LearnerRow, RoleGrantRow
-from gateway.errors import StartupError
 from gateway.host import build_gateway
 from gateway.settings import load_settings
 from gateway.testing import GatewayClient, MakeGateway, production_plugin_settings
+from plugins.identity.settings import IdentitySettings
+from schema.errors import StartupError
 from tests.identity.helpers import bearer, ed25519_pem, run_cli
 
 PRODUCTION: dict[str, Any] = {
@@ -153,7 +154,7 @@ def test_session_keys_can_come_from_the_environment(monkeypatch: pytest.MonkeyPa
         "KARMAYOGI_PLUGINS__PASSBOOK__SIGNING_KEY", production_plugin_settings()["passbook"]["signing_key"]
     )
     gateway = build_gateway(load_settings(**PRODUCTION))
-    assert gateway.plugin_settings("identity").session_keys[0].kid == "from-env"
+    assert gateway.plugin_settings(IdentitySettings).session_keys[0].kid == "from-env"
     monkeypatch.setenv("KARMAYOGI_PLUGINS__IDENTITY__SESSION_KEYS", "not json")
     with pytest.raises(StartupError, match="JSON list"):
         build_gateway(load_settings(**PRODUCTION))

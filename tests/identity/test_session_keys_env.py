@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from gateway.errors import StartupError
 from gateway.host import build_gateway
-from gateway.identity.keys import load_key
 from gateway.settings import load_settings
+from plugins.identity.keys import load_key
+from plugins.identity.settings import IdentitySettings
 from plugins.passbook.signing import new_seed
+from schema.errors import StartupError
 from tests.identity.helpers import ed25519_pem
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -56,13 +57,14 @@ def public_bytes(pem: str) -> bytes:
 LOADER = """
 from cryptography.hazmat.primitives import serialization
 from gateway.host import build_gateway
-from gateway.identity.keys import load_key
+from plugins.identity.keys import load_key
+from plugins.identity.settings import IdentitySettings
 from gateway.settings import load_settings
 
 settings = load_settings()
 assert settings.is_production
 gateway = build_gateway(settings)  # runs production's refusals
-key = load_key(gateway.plugin_settings("identity").session_keys[0])
+key = load_key(gateway.plugin_settings(IdentitySettings).session_keys[0])
 raw = key.public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 print(key.kid, key.algorithm, raw.hex())
 """
@@ -104,7 +106,7 @@ def test_the_documented_value_loads_from_the_environment_in_production(
     settings = load_settings()
     assert settings.is_production and settings.production_problems() == []
     gateway = build_gateway(settings)
-    keys = gateway.plugin_settings("identity").session_keys
+    keys = gateway.plugin_settings(IdentitySettings).session_keys
     assert [k.kid for k in keys] == ["2026-11"]
     signing = load_key(keys[0])
     raw = signing.public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
@@ -122,7 +124,7 @@ def test_raw_line_breaks_in_the_key_are_read_too(monkeypatch: pytest.MonkeyPatch
     # e.g. VAR="[{\"kid\": \"k1\", \"private_key\": \"$(cat key.pem)\"}]", or a YAML double-quoted string
     pem = ed25519_pem()
     monkeypatch.setenv(VARIABLE, json.dumps([{"kid": "k1", "private_key": "PEM"}]).replace("PEM", pem))
-    keys = build_gateway(load_settings()).plugin_settings("identity").session_keys
+    keys = build_gateway(load_settings()).plugin_settings(IdentitySettings).session_keys
     assert [k.kid for k in keys] == ["k1"]
 
 

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import func, select, update
 
 from gateway.directory.models import LearnerRow
-from gateway.identity import tokens
-from gateway.identity.keys import KeyRing, load_key
-from gateway.identity.models import SessionRow
-from gateway.identity.plugin import key_ring, session_service
-from gateway.identity.settings import SessionKey
 from gateway.testing import GatewayClient, MakeGateway, error_codes
+from plugins.identity import tokens
+from plugins.identity.keys import KeyRing, load_key
+from plugins.identity.models import SessionRow
+from plugins.identity.runtime import key_ring, session_service
+from plugins.identity.settings import SessionKey
 from tests.identity.helpers import bearer, ed25519_pem, p256_pem
 
 ME = "{ me { id name } }"

@@ -8,8 +8,8 @@ import httpx
 from sqlalchemy import func, select
 
 from gateway.directory.models import LearnerRow
-from gateway.identity.models import SessionRow
 from gateway.testing import GatewayClient
+from plugins.identity.models import SessionRow
 
 ME = "{ me { name email mobile status organisation { name } profileComplete } }"
 

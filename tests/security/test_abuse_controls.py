@@ -104,7 +104,7 @@ async def test_cors_allows_listed_origins_only(make_probe_gateway: Any) -> None:
 
 
 async def test_production_refuses_a_wildcard_origin(make_gateway: Any) -> None:
-    from gateway.errors import StartupError
+    from schema.errors import StartupError
 
     with pytest.raises(StartupError, match="cors_allow_origins"):
         await make_gateway(

@@ -14,6 +14,7 @@ import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from gateway.observability import JsonFormatter
+from gateway.security.services import STATE_KEY
 from gateway.telemetry import provider_call, record_cache_lookup, report_circuit_state
 from gateway.testing import GatewayClient
 from tests.security.probe import Calls
@@ -60,7 +61,7 @@ async def test_the_document_cache_reports_hits(make_probe_gateway: Any) -> None:
 
 
 async def test_operation_names_cannot_flood_the_label_space(probe_client: GatewayClient) -> None:
-    metrics = probe_client.gateway.state["security"].metrics
+    metrics = probe_client.gateway.state[STATE_KEY].metrics
     labels = {metrics.operation_label(f"Op{i}") for i in range(500)}
     assert len(labels) == 201 and "other" in labels
     assert metrics.operation_label("bad name!") == "other"
@@ -132,13 +133,13 @@ async def test_traces_have_operation_provider_and_sql_spans(
     endpoint, spans = otlp_receiver
     client = await make_gateway(tracing={"enabled": True, "otlp_endpoint": endpoint})
     # Start-up work (e.g. IGNOU handing pending completions to the passbook) has its own traces.
-    assert client.gateway.state["security"].tracing.provider.force_flush()
+    assert client.gateway.state[STATE_KEY].tracing.provider.force_flush()
     spans.clear()
     await client.graphql('query Orgs { organisations(search: "Personnel") { name } }')
     async with provider_call(client.gateway, "istm", "catalogue"):
         pass
     # Exports and waits for the receiver's answer.
-    assert client.gateway.state["security"].tracing.provider.force_flush()
+    assert client.gateway.state[STATE_KEY].tracing.provider.force_flush()
     names = [s.name for s in spans]
     operation = next(s for s in spans if s.name == "graphql Orgs")
     sql = [s for s in spans if s.name.startswith("sql ")]

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from gateway.security.response_cache import catalogue_changed
+from gateway.security.services import catalogue_changed
 from gateway.testing import GatewayClient, SqlCounter
 
 COURSES = "query Browse($n: Int) { courses(first: $n) { totalCount edges { node { id title } } } }"

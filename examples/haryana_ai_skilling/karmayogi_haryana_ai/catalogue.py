@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from schema.providers import (
+from gateway.api import (
     CompetencyTag,
     CourseRecord,
     QuestionRecord,

@@ -10,20 +10,17 @@ import strawberry
 from sqlalchemy import select
 from strawberry import Info
 
-from gateway.context import context_of
-from gateway.directory.loaders import learners_by_id
-from gateway.errors import BadUserInput, Conflict, Forbidden, NotFound
+from gateway.api import LEARNERS_BY_ID, BadUserInput, Conflict, Forbidden, Learner, NotFound, context_of
 from karmayogi_haryana_ai.models import HrmsCodeRow
-from schema.learner import Learner
 
 if TYPE_CHECKING:
-    from gateway.context import RequestContext
+    from gateway.api import RequestView
 
 NAME = "haryana_ai_skilling"
 CODE = re.compile(r"^HR\d{6}$")
 
 
-async def codes_by_learner(ctx: RequestContext, learner_ids: list[str]) -> Sequence[str | None]:
+async def codes_by_learner(ctx: RequestView, learner_ids: list[str]) -> Sequence[str | None]:
     async with ctx.db() as session:
         rows = await session.scalars(select(HrmsCodeRow).where(HrmsCodeRow.learner_id.in_(learner_ids)))
         by_id = {row.learner_id: row.code for row in rows}
@@ -44,7 +41,7 @@ async def set_hrms_employee_code(info: Info, learner_id: strawberry.ID, code: st
     code = code.strip().upper()
     if not CODE.match(code):
         raise BadUserInput("An HRMS employee code is HR followed by six digits, e.g. HR004512.", field="code")
-    row = await ctx.load(learners_by_id, str(learner_id))
+    row = await ctx.load(LEARNERS_BY_ID, str(learner_id))
     if row is None or not await ctx.gateway.states.reaches_learner(ctx, NAME, row):
         raise NotFound(f"No Haryana learner {learner_id}.")
     if not (await ctx.authz.is_self(row.id) or await ctx.authz.can_admin_org(row.organisation_id)):

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from gateway.db import UTCDateTime, new_metadata, utcnow
+from gateway.api import UTCDateTime, new_metadata, utcnow
 
 
 class Base(DeclarativeBase):

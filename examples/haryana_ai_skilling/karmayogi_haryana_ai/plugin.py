@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gateway import hookimpl
+from gateway.api import (
+    CollectionRecord,
+    MigrationLineage,
+    PlanRule,
+    SchemaContribution,
+    financial_year_end,
+    hookimpl,
+)
 from karmayogi_haryana_ai.catalogue import COURSES, MANDATORY_COURSE
 from karmayogi_haryana_ai.graphql import LEARNER_FIELDS, MUTATION_FIELDS
 from karmayogi_haryana_ai.models import Base, HrmsCodeRow
 from karmayogi_haryana_ai.provider import HaryanaAiProvider
-from schema.contribution import MigrationLineage, SchemaContribution
-from schema.plan_rules import PlanRule, financial_year_end
-from schema.providers import CollectionRecord
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from gateway.host import Gateway
+    from gateway.api import GatewayView as Gateway
 
 DEMO_CODES = {"learner:demo-manoj": "HR004512", "learner:demo-deepak": "HR007731"}
 
@@ -49,13 +52,13 @@ def register_schema(gateway: Gateway) -> SchemaContribution:
 
 @hookimpl
 def register_plan_rules() -> list[PlanRule]:
-    """Every Haryana learner completes AI for Good Governance by 31 March."""
-    today = dt.datetime.now(dt.UTC).date()
+    """Every Haryana learner completes AI for Good Governance by 31 March
+    (the due date follows the calendar: a function of today's date)."""
     return [
         PlanRule(
             id="ai-for-governance",
             course_id=MANDATORY_COURSE,
-            due_date=financial_year_end(today),
+            due_date=financial_year_end,
             organisation_id="org:haryana",
         )
     ]

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from karmayogi_haryana_ai.catalogue import ANSWER_KEYS, COURSES, PROVIDER_ID
-from schema.providers import (
+from gateway.api import (
     CollectionRecord,
     CourseBatch,
     CourseSummary,
@@ -15,6 +14,7 @@ from schema.providers import (
     SearchAnswer,
     UnknownQuiz,
 )
+from karmayogi_haryana_ai.catalogue import ANSWER_KEYS, COURSES, PROVIDER_ID
 
 _WORD = re.compile(r"\w+")
 

@@ -28,7 +28,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-SDL = (Path(__file__).resolve().parent.parent / "provider_api.graphql").read_text()
+from gateway import provider_api
+
+SDL = (Path(provider_api.__file__).resolve().parent / "provider_api.graphql").read_text()
 MAX_FIRST = 1000
 _WORD = re.compile(r"\w+")
 

@@ -13,12 +13,12 @@ from strawberry import Info
 
 from gateway.catalogue.loaders import courses_by_id
 from gateway.context import context_of
-from gateway.errors import NotFound
 from plugins.passbook import signing
 from plugins.passbook.models import CertificateRow
 from plugins.passbook.runtime import runtime_of
 from schema.common import Node
 from schema.content import Course
+from schema.errors import NotFound
 
 if TYPE_CHECKING:
     from gateway.host import Gateway

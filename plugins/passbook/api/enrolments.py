@@ -12,7 +12,6 @@ from strawberry import Info
 from gateway.catalogue.loaders import courses_by_id
 from gateway.context import context_of
 from gateway.directory.loaders import learners_by_id
-from gateway.errors import NotFound
 from plugins.passbook import rules
 from plugins.passbook.api.certificates import Certificate
 from plugins.passbook.loaders import (
@@ -24,6 +23,7 @@ from plugins.passbook.loaders import (
 from plugins.passbook.models import EnrolmentRow, QuizAttemptRow
 from schema.common import Node, PageInfo
 from schema.content import Course, Quiz, Resource
+from schema.errors import NotFound
 from schema.learner import Learner
 
 

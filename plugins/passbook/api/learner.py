@@ -9,7 +9,6 @@ import strawberry
 from strawberry import Info
 
 from gateway.context import context_of
-from gateway.errors import BadUserInput, Forbidden
 from plugins.passbook.api.enrolments import Enrolment, EnrolmentConnection, EnrolmentEdge, EnrolmentStatus
 from plugins.passbook.api.plans import PlanItem, PlanItemStatus, Recommendation
 from plugins.passbook.api.records import Passbook
@@ -21,6 +20,7 @@ from plugins.passbook.plans import status_of
 from plugins.passbook.prefetch import MAX_RECOMMENDATIONS, learner_records, ranked
 from plugins.passbook.store import today_ist
 from schema.common import PageInfo
+from schema.errors import BadUserInput, Forbidden
 from schema.learner import Learner
 
 

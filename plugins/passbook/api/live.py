@@ -10,11 +10,11 @@ import strawberry
 from strawberry import Info
 
 from gateway.context import context_of
-from gateway.subscriptions import events_of
 from plugins.passbook.api.certificates import Certificate
 from plugins.passbook.api.enrolments import Enrolment
 from plugins.passbook.events import certificate_topic, enrolment_topic
 from plugins.passbook.models import CertificateRow, EnrolmentRow
+from schema.services import EVENTS
 
 if TYPE_CHECKING:
     from strawberry.types.field import StrawberryField
@@ -24,7 +24,7 @@ async def enrolment_updated(info: Info) -> AsyncGenerator[Enrolment, None]:
     """Each change to the signed-in learner's enrolments (progress, status, completion)."""
     ctx = context_of(info)
     learner_id = ctx.require_principal().learner_id
-    async with events_of(ctx.gateway).subscribe(enrolment_topic(learner_id)) as events:
+    async with ctx.gateway.service(EVENTS).subscribe(enrolment_topic(learner_id)) as events:
         async for payload in events:
             ctx.forget()
             async with ctx.db() as session:
@@ -37,7 +37,7 @@ async def certificate_issued(info: Info) -> AsyncGenerator[Certificate, None]:
     """Each certificate issued to the signed-in learner, as it is issued."""
     ctx = context_of(info)
     learner_id = ctx.require_principal().learner_id
-    async with events_of(ctx.gateway).subscribe(certificate_topic(learner_id)) as events:
+    async with ctx.gateway.service(EVENTS).subscribe(certificate_topic(learner_id)) as events:
         async for payload in events:
             ctx.forget()
             async with ctx.db() as session:

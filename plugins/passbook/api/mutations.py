@@ -8,7 +8,6 @@ import strawberry
 from strawberry import Info
 
 from gateway.context import RequestContext, context_of
-from gateway.errors import BadUserInput, NotFound
 from plugins.passbook import courses, service
 from plugins.passbook.api.enrolments import Enrolment, QuizAttempt
 from plugins.passbook.api.planning import assign_plan as assign_plan_items
@@ -16,6 +15,7 @@ from plugins.passbook.api.plans import PlanInput, PlanItem
 from plugins.passbook.api.records import PassbookEntry, entries_of
 from plugins.passbook.loaders import attempts_by_enrolment
 from plugins.passbook.runtime import runtime_of
+from schema.errors import BadUserInput, NotFound
 
 
 @strawberry.input

@@ -10,11 +10,11 @@ from strawberry import Info
 from gateway.context import RequestContext, context_of
 from gateway.directory.models import LearnerRow, OrganisationRow
 from gateway.directory.service import name_key
-from gateway.errors import BadUserInput, NotFound
 from plugins.passbook import courses, plans
 from plugins.passbook.api.plans import PlanAssignment, PlanInput, PlanItem, PlanItemStatus
 from plugins.passbook.models import EnrolmentRow, PlanItemRow
 from plugins.passbook.store import insert_for, today_ist
+from schema.errors import BadUserInput, NotFound
 
 MAX_COURSES = 50
 MAX_LEARNERS = 1000

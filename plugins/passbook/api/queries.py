@@ -7,9 +7,9 @@ from strawberry import Info
 
 from gateway.context import context_of
 from gateway.directory.loaders import organisations_by_id
-from gateway.errors import NotFound
 from plugins.passbook.api.certificates import verify_certificate
 from plugins.passbook.api.plans import OrganisationReport
+from schema.errors import NotFound
 
 
 async def organisation_report(info: Info, organisation_id: strawberry.ID) -> OrganisationReport:

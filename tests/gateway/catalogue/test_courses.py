@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from typing import Any
 
-import orjson
 import pytest
 
 from gateway.hookspecs import hookimpl
 from gateway.host import Gateway
 from gateway.testing import GatewayClient, MakeGateway, SqlCounter, error_codes
 from plugins.content_istm.provider import IstmProvider
-from plugins.content_istm.sync import DEMO_FEED
+from plugins.content_istm.testing import grown_feed
 
 PAGE = """
 query($first: Int, $after: String, $search: String, $filter: CourseFilter) {
@@ -126,24 +124,11 @@ query($first: Int) { courses(first: $first, filter: {providers: ["istm"]}) { edg
 """
 
 
-def _big_feed(n: int) -> bytes:
-    feed: dict[str, Any] = orjson.loads(DEMO_FEED.read_bytes())
-    base = feed["courses"]
-    feed["courses"] = []
-    for i in range(n):
-        course = copy.deepcopy(base[i % len(base)])
-        course["id"] = f"{course['id']}-{i}"
-        course["title"] = f"{course['title']} {i}"
-        feed["courses"].append(course)
-    feed["collections"] = []
-    return orjson.dumps(feed)
-
-
 async def test_listing_50_costs_the_same_sql_as_listing_5(
     client: GatewayClient, sql_counter: SqlCounter, tmp_path: Any
 ) -> None:
     path = tmp_path / "big.json"
-    path.write_bytes(_big_feed(60))
+    path.write_bytes(grown_feed(60))
     provider = client.gateway.providers["istm"]
     assert isinstance(provider, IstmProvider)
     await provider.sync(str(path))

@@ -12,15 +12,12 @@ import pytest
 from gateway.catalogue import calls
 from gateway.hookspecs import hookimpl
 from gateway.telemetry import provider_call
-from gateway.testing import GatewayClient, MakeGateway, error_codes
+from gateway.testing import GatewayClient, MakeGateway, StaticProvider, error_codes
 from schema.providers import (
-    CollectionRecord,
-    CourseBatch,
     CourseRecord,
     CourseSummary,
     GradingResult,
     ProviderError,
-    ProviderHealth,
     SearchAnswer,
     UnknownQuiz,
 )
@@ -43,33 +40,16 @@ COURSES = [
 ]
 
 
-class ThirdParty:
+class ThirdParty(StaticProvider):
     """A provider that knows nothing of metrics; ``mode`` makes it fail."""
 
-    id = PID
     name = "Third Party Institute"
     delivery_mode = "EXTERNAL"
-    organisation_id = None
 
     def __init__(self) -> None:
+        super().__init__(PID, COURSES)
         self.mode = "ok"
         self.gateway: Any = None
-
-    async def start(self) -> None: ...
-    async def close(self) -> None: ...
-
-    async def healthy(self) -> bool:
-        return True
-
-    async def health(self) -> ProviderHealth:
-        return ProviderHealth(healthy=True, status="live")
-
-    async def course_count(self) -> int | None:
-        return len(COURSES)
-
-    async def courses_by_ids(self, ids: Sequence[str]) -> CourseBatch:
-        by_id = {c.id: c for c in COURSES}
-        return CourseBatch(courses=[by_id.get(i) for i in ids])
 
     async def search(self, text: str | None) -> SearchAnswer:
         summaries = [CourseSummary.of(c) for c in COURSES]
@@ -89,9 +69,6 @@ class ThirdParty:
         if self.mode == "raise":
             raise RuntimeError("grader crashed")
         raise UnknownQuiz(quiz_id)
-
-    async def collections(self) -> list[CollectionRecord]:
-        return []
 
 
 class ThirdPartyPlugin:

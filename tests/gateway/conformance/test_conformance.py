@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from gateway.conformance.pytest_plugin import ProviderConformance
-from gateway.conformance.remote import RemoteApiProvider
 from gateway.conformance.runner import run_checks, table
+from gateway.provider_api.remote import RemoteApiProvider
 from gateway.testing import MakeGateway
 from plugins.content_ignou.standin.programmes import demo_programmes
 from plugins.content_ignou.standin.server import StandIn

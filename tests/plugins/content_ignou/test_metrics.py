@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from gateway.provider_api.client import CircuitBreaker, CircuitState
 from gateway.testing import GatewayClient, MakeGateway, error_codes
-from plugins.content_ignou.client import CircuitBreaker, CircuitState
 from plugins.content_ignou.provider import IgnouProvider
 from plugins.content_ignou.standin.server import StandIn
 from tests.security.test_observability import metrics_text, sample

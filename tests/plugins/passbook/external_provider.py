@@ -6,15 +6,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from gateway.hookspecs import hookimpl
+from gateway.testing import StaticProvider
 from schema.providers import (
-    CollectionRecord,
     CompetencyTag,
-    CourseBatch,
     CourseRecord,
-    CourseSummary,
     GradingResult,
-    ProviderHealth,
-    SearchAnswer,
 )
 
 EXTERNAL_COURSE = "extprov:disaster-management"
@@ -34,34 +30,15 @@ RECORD = CourseRecord(
 )
 
 
-class ExternalProvider:
-    id = "extprov"
+class ExternalProvider(StaticProvider):
     name = "External Test Provider"
     delivery_mode = "EXTERNAL"
-    organisation_id = None
 
-    async def start(self) -> None: ...
-    async def close(self) -> None: ...
-    async def healthy(self) -> bool:
-        return True
-
-    async def health(self) -> ProviderHealth:
-        return ProviderHealth(healthy=True, status="live")
-
-    async def course_count(self) -> int | None:
-        return 1
-
-    async def courses_by_ids(self, ids: Sequence[str]) -> CourseBatch:
-        return CourseBatch(courses=[RECORD if i == EXTERNAL_COURSE else None for i in ids])
-
-    async def search(self, text: str | None) -> SearchAnswer:
-        return SearchAnswer(summaries=[CourseSummary.of(RECORD)])
+    def __init__(self) -> None:
+        super().__init__("extprov", [RECORD])
 
     async def grade_quiz(self, quiz_id: str, answers: Mapping[str, Sequence[int]]) -> GradingResult:
         raise LookupError(quiz_id)
-
-    async def collections(self) -> list[CollectionRecord]:
-        return []
 
 
 class ExternalPlugin:

@@ -10,8 +10,8 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 
 from gateway.plugin_testing import LiveServer
-from gateway.subscriptions import events_of
 from gateway.testing import GatewayClient, MakeGateway
+from plugins.subscriptions.plugin import events_of
 from tests.plugins.passbook.helpers import ASHA, COURSE, FEEDBACK, QUIZ, RAHUL, answers, enrol, finish_viewing
 
 CERTIFICATES = "subscription { certificateIssued { id learnerName course { id } } }"

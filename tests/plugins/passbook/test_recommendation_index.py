@@ -9,7 +9,7 @@ import dataclasses
 
 from bench.catalogue import SyntheticProvider, make_course
 from gateway.hookspecs import hookimpl
-from gateway.security.response_cache import catalogue_changed
+from gateway.security.services import catalogue_changed
 from gateway.testing import GatewayClient, MakeGateway, error_codes
 from schema.providers import CompetencyTag, CourseSummary, SearchAnswer
 from tests.plugins.passbook.helpers import ASHA

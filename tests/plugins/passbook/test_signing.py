@@ -8,11 +8,11 @@ import datetime as dt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from gateway.errors import StartupError
 from gateway.host import build_gateway
 from gateway.settings import load_settings
 from gateway.testing import production_plugin_settings
 from plugins.passbook import signing
+from schema.errors import StartupError
 
 PRODUCTION = {
     "environment": "production",

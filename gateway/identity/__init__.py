@@ -1,1 +1,0 @@
-"""Core identity: gateway sessions, development sign-in, roles and approvals."""

@@ -1,0 +1,5 @@
+"""The catalogue plugin: courses, providers and collections in the graph."""
+
+from plugins.catalogue.plugin import register_commands, register_schema
+
+__all__ = ["register_commands", "register_schema"]

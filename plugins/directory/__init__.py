@@ -1,0 +1,5 @@
+"""The directory plugin: organisations, learners and competencies in the graph."""
+
+from plugins.directory.plugin import register_node_resolvers, register_schema
+
+__all__ = ["register_node_resolvers", "register_schema"]
