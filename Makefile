@@ -25,8 +25,12 @@ tools/graphql-http/node_modules/.package-lock.json: tools/graphql-http/package-l
 
 NODE_TOOLS := tools/federation/node_modules/.package-lock.json tools/graphql-http/node_modules/.package-lock.json
 
+# Both cores: pytest-xdist workers, each test file on one worker (and, on
+# PostgreSQL, each worker its own database). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+
 test: $(STAMP) $(NODE_TOOLS)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -178,6 +178,40 @@ def error_codes(body: dict[str, Any]) -> list[str]:
     return [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
 
 
+def _worker_database(url: str, worker: str) -> str:
+    """``url`` with its database suffixed by the pytest-xdist worker, created if
+    missing: each worker resets only its own database's schema."""
+    import asyncio
+
+    import asyncpg
+
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    admin = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    async def create() -> None:
+        conn = await asyncpg.connect(admin, timeout=10)
+        try:
+            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+                await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(create())
+    except Exception as exc:  # the service must be up: fail, never skip
+        raise pytest.UsageError(f"PostgreSQL at {parsed.render_as_string()} is unreachable: {exc}") from exc
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist, give each worker its own PostgreSQL database."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get(TEST_DATABASE_ENV)
+    if worker and url and url.startswith("postgresql"):
+        os.environ[TEST_DATABASE_ENV] = _worker_database(url, worker)
+
+
 @pytest.fixture
 async def database_url(tmp_path: Any) -> str:
     url = os.environ.get(TEST_DATABASE_ENV)

@@ -27,7 +27,11 @@ QUERY = "{ me { id organisation { name } } }"
 async def postgres_url() -> str:
     env = os.environ.get("KARMAYOGI_TEST_DATABASE_URL", "")
     base = env if env.startswith("postgresql") else DEFAULT_PG
-    stem = make_url(base).database if env.startswith("postgresql") else "sqlite_pass"
+    stem = (
+        make_url(base).database
+        if env.startswith("postgresql")
+        else "sqlite_pass" + os.environ.get("PYTEST_XDIST_WORKER", "")
+    )
     return await fresh_database(base, f"{stem}_reconnect")
 
 

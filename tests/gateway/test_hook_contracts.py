@@ -225,3 +225,15 @@ async def test_loader_caches_are_dropped_after_a_write(make_gateway: MakeGateway
         )
     after = await ctx.load(LEARNERS_BY_ID, "learner:demo-asha")
     assert after is not None and after.designation == "Under Secretary"
+
+
+def test_the_old_errors_module_still_works_and_warns() -> None:
+    import importlib
+    import sys
+
+    sys.modules.pop("gateway.errors", None)
+    with pytest.warns(DeprecationWarning, match="import the errors from gateway.api"):
+        old = importlib.import_module("gateway.errors")
+    from gateway.api import NotFound
+
+    assert old.NotFound is NotFound

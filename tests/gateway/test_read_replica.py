@@ -57,7 +57,11 @@ async def primary_and_replica(make_gateway: MakeGateway) -> AsyncIterator[tuple[
     env = os.environ.get("KARMAYOGI_TEST_DATABASE_URL", "")
     base = env if env.startswith("postgresql") else DEFAULT_PG
     # each pass of the suite its own pair, so the two passes may run side by side
-    stem = make_url(base).database if env.startswith("postgresql") else "sqlite_pass"
+    stem = (
+        make_url(base).database
+        if env.startswith("postgresql")
+        else "sqlite_pass" + os.environ.get("PYTEST_XDIST_WORKER", "")
+    )
     primary = await fresh_database(base, f"{stem}_rr_primary")
     replica = await fresh_database(base, f"{stem}_rr_replica")
     for url in (primary, replica):  # the same schema and demo data in both

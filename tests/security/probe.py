@@ -10,7 +10,7 @@ and ``touchProbe`` is a mutation.
 from __future__ import annotations
 
 import asyncio
-import time
+import sys
 import tracemalloc
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -120,10 +120,11 @@ async def probe_client(make_probe_gateway: Callable[..., Any]) -> GatewayClient:
     return client
 
 
-async def bounded(send: Callable[[], Awaitable[T]], seconds: float = 1.0, megabytes: float = 64) -> T:
+async def bounded(send: Callable[[], Awaitable[T]], calls: int = 200_000, megabytes: float = 64) -> T:
     """Run ``send()`` twice: once traced, asserting it allocated at most
-    ``megabytes`` at its peak, once untraced, asserting it took under
-    ``seconds`` (tracing slows Python down several times). The probe gateways
+    ``megabytes`` at its peak, once profiled, asserting it made at most
+    ``calls`` Python and C function calls. Both are counts of the work done,
+    the same on a quiet or a loaded machine (never seconds). The probe gateways
     cache no documents, so both runs do the full work."""
     tracemalloc.start()
     try:
@@ -132,10 +133,19 @@ async def bounded(send: Callable[[], Awaitable[T]], seconds: float = 1.0, megaby
     finally:
         tracemalloc.stop()
     assert peak < megabytes * 1024 * 1024, f"peak allocation {peak} bytes"
-    started = time.perf_counter()
-    result = await send()
-    elapsed = time.perf_counter() - started
-    assert elapsed < seconds, f"took {elapsed:.2f} s"
+    made = 0
+
+    def count(frame: object, event: str, arg: object) -> None:
+        nonlocal made
+        if event in ("call", "c_call"):
+            made += 1
+
+    sys.setprofile(count)
+    try:
+        result = await send()
+    finally:
+        sys.setprofile(None)
+    assert made <= calls, f"made {made} function calls (at most {calls})"
     return result
 
 
