@@ -69,8 +69,15 @@ NO_LEARNER = b'{"data":{"me":null}}'
 class Floor:
     """The pool, the catalogue and the settings of one worker."""
 
-    def __init__(self, dsn: str, courses: int, public_url: str) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        courses: int,
+        public_url: str,
+        on_connect: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
+    ) -> None:
         self.dsn = dsn
+        self.on_connect = on_connect
         self.courses = courses
         self.public_url = public_url.rstrip("/")
         self.pool: asyncpg.Pool | None = None
@@ -78,7 +85,11 @@ class Floor:
         self.providers = {pid: {"id": pid, "name": name} for pid, name in PROVIDER_NAMES.items()}
 
     async def start(self) -> None:
-        self.pool = await asyncpg.create_pool(self.dsn, min_size=2, max_size=10)
+        # No reset when a connection goes back to the pool (asyncpg's default
+        # is one more round trip per request): the floor changes no session state.
+        self.pool = await asyncpg.create_pool(
+            self.dsn, min_size=2, max_size=10, init=self.on_connect, reset=_keep_session
+        )
         async with self.pool.acquire() as conn:
             istm = [orjson.loads(r[0]) for r in await conn.fetch(ISTM_DOCUMENTS)]
             ignou = [orjson.loads(r[0]) for r in await conn.fetch(IGNOU_DOCUMENTS)]
@@ -262,6 +273,10 @@ class Floor:
         ]
 
 
+async def _keep_session(_: asyncpg.Connection) -> None:
+    return None
+
+
 def _tags(courses: Any, course_id: str) -> tuple[tuple[str, str | None], ...]:
     course = courses.get(course_id)
     return course.competencies if course is not None else ()
@@ -271,8 +286,15 @@ def _dsn(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
-def make_app(url: str, courses: int, public_url: str) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
-    floor = Floor(_dsn(url), courses, public_url)
+def make_app(
+    url: str,
+    courses: int,
+    public_url: str,
+    on_connect: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
+) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+    """The floor's ASGI app; ``on_connect`` runs on each new pool connection
+    (``bench.counts`` attaches its statement counter there)."""
+    floor = Floor(_dsn(url), courses, public_url, on_connect)
 
     async def respond(send: Send, status: int, body: bytes) -> None:
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]

@@ -1,27 +1,32 @@
-"""One command, one table: the gateway against a naive server and a static floor.
+"""One command, one table: the gateway beside fair baselines and a static floor.
 
     python -m bench.run [--database-url URL] [--learners 100000] [--small 10000] [--reuse]
-                        [--courses 2000] [--seconds 10] [--concurrency 32] [--workers 2]
+                        [--courses 2000] [--seconds 10] [--concurrency 32] [--workers 2] [--quick]
 
 Seeds the database (PostgreSQL by default, its public schema reset) with
-LEARNERS learners x 20 enrolments over COURSES synthetic hosted courses, and
-then the SMALL set, and for each set drives three operations at fixed
-concurrency from a loopback load generator (raw keep-alive HTTP/1.1 on
-asyncio and uvloop, requests encoded beforehand, each connection renewed
-every 20 requests) against three servers, each
-with WORKERS uvicorn workers:
+LEARNERS learners x 20 enrolments over COURSES synthetic hosted courses, then
+the SMALL set and a SQLite set, and for each set drives the operations at
+fixed concurrency from a loopback load generator (``bench/loadgen.py``)
+against these servers, each with WORKERS uvicorn workers (uvloop, httptools):
 
-* ``gateway``: the gateway as shipped (DataLoaders, caches);
-* ``naive``: the same Strawberry schema over the same tables with every
-  DataLoader replaced by one SQL statement per object and the gateway's
-  caches off (the obvious way: "without DataLoaders or caches");
-* ``static``: a Starlette endpoint returning a recorded gateway answer of the
-  same size: the floor no GraphQL server can beat (and the load generator's
-  own limit on this machine).
+* ``gateway cold``: the gateway as shipped, learners rotating;
+* ``gateway warm``: the same, one learner asked again and again (what an
+  answer cache makes cheap);
+* ``floor``: the dashboard hand-compiled on asyncpg and orjson (``bench/floor.py``;
+  PostgreSQL only): what Python can do for this operation;
+* ``lean``: a hand-written Strawberry server answering the dashboard
+  (``bench/lean/``): what a careful engineer writes without the gateway;
+* ``naive``: the gateway's schema with one SQL statement per object and its
+  caches off (``bench/serve.py --naive``);
+* ``static``: a recorded answer of the same size (``bench/static_server.py``).
 
-SQL statements per request are counted in process for one request of each
-operation. The goals of issue 7 are checked at the end and printed as
-met / not met; nothing here is asserted by the tests.
+Before any load the dashboard answers of the gateway, the lean server and the
+floor are compared byte for byte for 20 learners; a difference stops the run
+with a diff. Each row prints req/s, p50, p99, the servers' CPU per request
+(``/proc``: utime + stime of the uvicorn master and its workers over the timed
+part, divided by the requests), SQL statements per request (counted in
+process, ``bench/counts.py``) and the mean answer size. The goals of issues 7
+and 12 are printed as met / not met; nothing here is asserted by the tests.
 """
 
 from __future__ import annotations
@@ -31,30 +36,51 @@ import asyncio
 import json
 import os
 import random
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from bench import identical
 from bench.dashboard import PER_LEARNER
+from bench.loadgen import drive, free_port, http_request, wait_ready
+from bench.operations import DASHBOARD, PROGRESS, SEARCH, TERMS
+from bench.report import report
 
 ROOT = Path(__file__).resolve().parents[1]
-DASHBOARD = (Path(__file__).parent / "queries" / "dashboard.graphql").read_text()
-SEARCH = """query($q: String!) { courses(search: $q, first: 20) {
-  totalCount edges { node { id title durationMinutes provider { id name } } }
-  facets { areas { value count } languages { value count } } } }"""
-PROGRESS = """mutation($e: ID!, $r: ID!, $p: Int!) {
-  recordProgress(enrolmentId: $e, resourceId: $r, percent: $p) { id status progressPercent } }"""
-TERMS = ["Synthetic", "course 01", "course 1", "Synthetic course 00", "course"]
-RENEW_EVERY = 20  # requests per keep-alive connection
 OPERATIONS = ("dashboard", "search", "recordProgress")
+CHECKED_LEARNERS = 20
+TARGETS = {
+    "gateway": "bench.serve:app_from_environment",
+    "naive": "bench.serve:app_from_environment",
+    "lean": "bench.lean.app:app_from_environment",
+    "floor": "bench.floor:app_from_environment",
+    "static": "bench.static_server:app",
+}
+# (server process, row label, operation), in the order they run
+ROWS = [
+    ("gateway", "gateway cold", "dashboard"),
+    ("gateway", "gateway warm", "dashboard warm"),
+    ("gateway", "gateway", "search"),
+    ("gateway", "gateway", "recordProgress"),
+    ("floor", "floor", "dashboard"),
+    ("lean", "lean", "dashboard"),
+    ("naive", "naive", "dashboard"),
+    ("naive", "naive", "search"),
+    ("naive", "naive", "recordProgress"),
+    ("static", "static", "dashboard"),
+    ("static", "static", "search"),
+    ("static", "static", "recordProgress"),
+]
+
+__all__ = ["DASHBOARD", "PROGRESS", "SEARCH", "public_url_for"]
 
 
 @dataclass
@@ -63,10 +89,11 @@ class Sample:
     enrolments: list[tuple[str, str, str]]  # (learner, enrolment, resource)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def public_url_for(url: str) -> str:
+    """The public URL the gateway serves certificate links under (settings)."""
+    from gateway.settings import load_settings
+
+    return str(load_settings(database_url=url, log_json=False).public_url)
 
 
 async def sample(url: str, learners: int) -> Sample:
@@ -92,6 +119,8 @@ async def sample(url: str, learners: int) -> Sample:
 def request_for(op: str, rng: random.Random, data: Sample) -> tuple[dict[str, Any], str]:
     if op == "dashboard":
         return {"query": DASHBOARD}, rng.choice(data.learners)
+    if op == "dashboard warm":
+        return {"query": DASHBOARD}, data.learners[0]
     if op == "search":
         return {"query": SEARCH, "variables": {"q": rng.choice(TERMS)}}, rng.choice(data.learners)
     learner, enrolment, resource = rng.choice(data.enrolments)
@@ -111,11 +140,12 @@ def start_server(
         "BENCH_COURSES": str(courses),
         "BENCH_NAIVE": "1" if kind == "naive" else "0",
         "BENCH_STATIC_FILE": static_file,
+        "BENCH_PUBLIC_URL": public_url_for(url),
         "PYTHONPATH": str(ROOT),
     }
-    target = "bench.static_server:app" if kind == "static" else "bench.serve:app_from_environment"
-    args = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port)]
+    args = [sys.executable, "-m", "uvicorn", TARGETS[kind], "--host", "127.0.0.1", "--port", str(port)]
     args += ["--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    args += ["--loop", "uvloop", "--http", "httptools"]
     # the load generator keeps its connections open while slow servers warm up
     args += ["--timeout-keep-alive", "300"]
     if kind != "static":
@@ -124,115 +154,25 @@ def start_server(
     return proc, port
 
 
-async def wait_ready(http: httpx.AsyncClient) -> None:
-    for _ in range(300):
-        try:
-            if (await http.get("/healthz")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.1)
-    raise RuntimeError("server did not start")
-
-
-def http_request(port: int, op: str, body: dict[str, Any], who: str) -> bytes:
-    payload = json.dumps(body).encode()
-    head = (
-        f"POST /graphql?op={op} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
-        f"x-test-learner: {who}\r\n\r\n"
-    )
-    return head.encode() + payload
-
-
-async def exchange(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
-) -> tuple[int, bytes]:
-    """Send one keep-alive HTTP/1.1 request; return the status and the body."""
-    writer.write(request)
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split(" ", 2)[1])
-    headers = {
-        k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)
-    }
-    if "content-length" in headers:
-        return status, await reader.readexactly(int(headers["content-length"]))
-    body = b""
-    while True:  # chunked
-        size = int((await reader.readuntil(b"\r\n")).strip(), 16)
-        chunk = await reader.readexactly(size + 2)
-        if size == 0:
-            return status, body
-        body += chunk[:-2]
-
-
-async def drive(port: int, op: str, data: Sample, seconds: float, concurrency: int) -> dict[str, float]:
-    """CONCURRENCY keep-alive connections, each sending its next request as soon
-    as the last answer is read, for SECONDS. Requests are encoded beforehand
-    and answers parsed only as far as HTTP needs, so the generator spends
-    little of the CPU the servers share with it."""
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
-        await wait_ready(http)
-    rng = random.Random(11)
-    requests = [http_request(port, op, *request_for(op, rng, data)) for _ in range(2000)]
-    latencies: list[float] = []
-    errors = 0
-    connections = [await asyncio.open_connection("127.0.0.1", port) for _ in range(concurrency)]
-    opened = [writer for _, writer in connections]
+@contextmanager
+def servers(
+    kinds: list[str], url: str, courses: int, workers: int, static_file: str
+) -> Iterator[dict[str, tuple[int, int]]]:
+    """Start each server; yield kind -> (master pid, port); stop them all."""
+    started = {kind: start_server(kind, url, courses, workers, static_file) for kind in kinds}
     try:
-        for n, (reader, writer) in enumerate(connections):  # warm every worker and connection
-            await exchange(reader, writer, requests[n % len(requests)])
-        deadline = time.perf_counter() + seconds
-
-        async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, n: int) -> None:
-            nonlocal errors
-            sent = 0
-            while time.perf_counter() < deadline:
-                n = (n + concurrency) % len(requests)
-                sent += 1
-                if sent % RENEW_EVERY == 0:
-                    # A new connection now and then, so the kernel spreads the
-                    # clients over the workers (whichever is idle accepts it)
-                    # instead of leaving them where the first accept put them.
-                    writer.close()
-                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                    opened.append(writer)
-                t0 = time.perf_counter()
-                try:
-                    status, body = await exchange(reader, writer, requests[n])
-                except (asyncio.IncompleteReadError, ConnectionError):  # the server closed it
-                    writer.close()
-                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                    opened.append(writer)
-                    try:
-                        status, body = await exchange(reader, writer, requests[n])
-                    except (asyncio.IncompleteReadError, ConnectionError):
-                        errors += 1  # counted, and the next request opens a new connection
-                        continue
-                latencies.append(time.perf_counter() - t0)
-                if status != 200 or b'"errors"' in body:
-                    errors += 1
-
-        started = time.perf_counter()
-        await asyncio.gather(*(client(r, w, n) for n, (r, w) in enumerate(connections)))
-        elapsed = time.perf_counter() - started
+        yield {kind: (proc.pid, port) for kind, (proc, port) in started.items()}
     finally:
-        for writer in opened:
-            writer.close()
-    latencies.sort()
-    return {
-        "rps": len(latencies) / elapsed,
-        "p50": statistics.median(latencies) * 1000,
-        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
-        "errors": errors,
-    }
+        for proc, _ in started.values():
+            proc.terminate()
+        for proc, _ in started.values():
+            proc.wait(timeout=30)
 
 
-def count_statements(url: str, courses: int, naive: bool, data: Sample) -> dict[str, int]:
+def count_statements(url: str, courses: int, server: str, data: Sample) -> dict[str, int]:
     """Run bench.counts in a fresh process (naive mode patches the context class)."""
-    payload = json.dumps({"learner": data.learners[0], "enrolment": list(data.enrolments[0])})
-    args = [sys.executable, "-m", "bench.counts", url, str(courses), payload] + (["--naive"] if naive else [])
+    payload = json.dumps({"learners": data.learners[:2], "enrolment": list(data.enrolments[0])})
+    args = [sys.executable, "-m", "bench.counts", url, str(courses), payload, "--server", server]
     out = subprocess.run(
         args,
         capture_output=True,
@@ -245,21 +185,29 @@ def count_statements(url: str, courses: int, naive: bool, data: Sample) -> dict[
     return result
 
 
-async def record_static_answers(url: str, courses: int, data: Sample, path: str) -> None:
-    """Record one gateway answer per operation for the static server to return."""
-    proc, port = start_server("gateway", url, courses, 1, path)
-    try:
+async def check_and_record(url: str, courses: int, data: Sample, static_file: str, label: str) -> None:
+    """Record one gateway answer per operation for the static server, and check
+    that the baselines answer the dashboard with the gateway's bytes."""
+    kinds = ["gateway", "lean"] + (["floor"] if url.startswith("postgresql") else [])
+    with servers(kinds, url, courses, 1, static_file) as running:
+        for _, port in running.values():
+            await wait_ready(port)
+        learners = [data.learners[0], *data.learners[1 : CHECKED_LEARNERS + 1]]
+        compared = await identical.check({kind: port for kind, (_, port) in running.items()}, learners)
         answers = {}
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
-            await wait_ready(http)
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{running['gateway'][1]}", timeout=60
+        ) as http:
             rng = random.Random(5)
             for op in OPERATIONS:
                 body, who = request_for(op, rng, data)
                 answers[op] = (await http.post("/graphql", json=body, headers={"x-test-learner": who})).text
-        Path(path).write_text(json.dumps(answers))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        Path(static_file).write_text(json.dumps(answers))
+    print(
+        f"[{label}] {', '.join(kinds[1:])}: the gateway's bytes for {len(learners)} learners "
+        f"({compared} answers compared)",
+        flush=True,
+    )
 
 
 async def measure_set(
@@ -281,108 +229,31 @@ async def measure_set(
         )
     data = await sample(url, learners)
     static_file = tempfile.mkstemp(suffix=".json")[1]
-    await record_static_answers(url, options.courses, data, static_file)
-    counts = {
-        "gateway": count_statements(url, options.courses, False, data),
-        "naive": count_statements(url, options.courses, True, data),
-        "static": dict.fromkeys(OPERATIONS, 0),
-    }
+    await check_and_record(url, options.courses, data, static_file, label)
+    postgres = url.startswith("postgresql")
+    kinds = [k for k in ("gateway", "floor", "lean", "naive", "static") if postgres or k != "floor"]
+    counts = {k: count_statements(url, options.courses, k, data) for k in kinds if k != "static"}
     rows = []
-    for kind in ("gateway", "naive", "static"):
-        proc, port = start_server(kind, url, options.courses, options.workers, static_file)
-        try:
-            for op in OPERATIONS:
-                r = await drive(port, op, data, options.seconds, options.concurrency)
-                rows.append({"set": label, "op": op, "server": kind, "sql": counts[kind][op], **r})
+    rng = random.Random(11)
+    for kind in kinds:
+        with servers([kind], url, options.courses, options.workers, static_file) as running:
+            pid, port = running[kind]
+            for server, row_label, op in ROWS:
+                if server != kind:
+                    continue
+                path_op = "dashboard" if op.startswith("dashboard") else op
+                requests = [http_request(port, path_op, *request_for(op, rng, data)) for _ in range(2000)]
+                r = await drive(port, pid, requests, options.seconds, options.concurrency)
+                sql = counts.get(kind, {}).get(op, 0)
+                shown = "dashboard" if op == "dashboard warm" else op
+                rows.append({"set": label, "op": shown, "server": row_label, "sql": sql, **r})
                 print(
-                    f"[{label}] {op:<15}{kind:<9}{r['rps']:>9.1f} req/s  p50 {r['p50']:>7.1f} ms  "
-                    f"p99 {r['p99']:>7.1f} ms  sql {counts[kind][op]:>4}  errors {int(r['errors'])}",
+                    f"[{label}] {shown:<15}{row_label:<14}{r['rps']:>9.1f} req/s  p50 {r['p50']:>7.1f} ms  "
+                    f"p99 {r['p99']:>7.1f} ms  cpu {r['cpu']:>6.2f} ms  sql {sql:>4}  "
+                    f"{r['bytes']:>7.0f} B  errors {int(r['errors'])}",
                     flush=True,
                 )
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
     return rows
-
-
-def report(rows: list[dict[str, Any]], options: argparse.Namespace) -> None:
-    print()
-    print(
-        f"{options.concurrency} concurrent loopback clients, {options.workers} uvicorn workers, "
-        f"{options.seconds:g} s per row, {os.cpu_count()} cores"
-    )
-    header = f"{'set':<12}{'operation':<16}{'server':<9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'SQL/req':>9}{'errors':>8}"
-    print(header)
-    print("-" * len(header))
-    for r in rows:
-        print(
-            f"{r['set']:<12}{r['op']:<16}{r['server']:<9}{r['rps']:>9.1f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
-            f"{r['sql']:>9}{int(r['errors']):>8}"
-        )
-    by = {(r["set"], r["op"], r["server"]): r for r in rows}
-    sets = sorted({r["set"] for r in rows}, key=lambda s: [r["set"] for r in rows].index(s))
-    print()
-    large = sets[0]
-    gw, naive = by[(large, "dashboard", "gateway")], by[(large, "dashboard", "naive")]
-    ratio = gw["rps"] / naive["rps"] if naive["rps"] else float("inf")
-    print(
-        f"goal: dashboard >= 5x naive throughput ({large}): {ratio:.1f}x -> {'met' if ratio >= 5 else 'not met'}"
-    )
-    print(
-        f"goal: dashboard p99 < 50 ms at {options.concurrency} concurrent on {options.workers} workers ({large}): "
-        f"{gw['p99']:.1f} ms -> {'met' if gw['p99'] < 50 else 'not met'}"
-    )
-    if len(sets) > 1:
-        small = by[(sets[1], "dashboard", "gateway")]
-        growth = gw["p50"] / small["p50"] - 1
-        print(
-            f"goal: dashboard p50 at {large} within 20 % of {sets[1]}: {growth * 100:+.0f} % -> "
-            f"{'met' if growth <= 0.2 else 'not met'}"
-        )
-
-
-async def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--database-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/bench")
-    parser.add_argument("--learners", type=int, default=100_000)
-    parser.add_argument("--small", type=int, default=10_000, help="second, smaller set (0 to skip)")
-    parser.add_argument("--sqlite-learners", type=int, default=10_000, help="SQLite set (0 to skip)")
-    parser.add_argument("--courses", type=int, default=2_000)
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument(
-        "--reuse",
-        action="store_true",
-        help="keep a set an earlier run seeded (checked: same learners and courses) instead of seeding it again",
-    )
-    options = parser.parse_args()
-    rows: list[dict[str, Any]] = []
-    url = options.database_url
-    if url.startswith("postgresql"):
-        await ensure_database(url)
-    rows += await measure_set(f"pg {options.learners // 1000}k", url, options.learners, options)
-    if options.small:
-        small_url = url
-        if url.startswith("postgresql"):  # its own database, so --reuse keeps both sets
-            from sqlalchemy.engine import make_url
-
-            parsed = make_url(url)
-            small_url = parsed.set(database=f"{parsed.database}_small").render_as_string(hide_password=False)
-            await ensure_database(small_url)
-        rows += await measure_set(f"pg {options.small // 1000}k", small_url, options.small, options)
-    if options.sqlite_learners:
-        folder = (
-            Path(tempfile.gettempdir()) / "karmayogi-bench" if options.reuse else Path(tempfile.mkdtemp())
-        )
-        folder.mkdir(exist_ok=True)
-        sqlite_url = f"sqlite+aiosqlite:///{folder}/bench.db"
-        rows += await measure_set(
-            f"sqlite {options.sqlite_learners // 1000}k", sqlite_url, options.sqlite_learners, options
-        )
-    report(rows, options)
 
 
 async def seeded_set(url: str) -> tuple[int, int]:
@@ -427,10 +298,86 @@ async def ensure_database(url: str) -> None:
         await conn.close()
 
 
-if __name__ == "__main__":
+QUICK = {"learners": 1000, "small": 0, "sqlite_learners": 0, "seconds": 3.0, "concurrency": 16}
+
+
+def parse_options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url", help="PostgreSQL (default: database bench, or bench_quick with --quick)"
+    )
+    parser.add_argument("--learners", type=int, default=100_000)
+    parser.add_argument("--small", type=int, default=10_000, help="second, smaller set (0 to skip)")
+    parser.add_argument("--sqlite-learners", type=int, default=10_000, help="SQLite set (0 to skip)")
+    parser.add_argument("--courses", type=int, default=2_000)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep a set an earlier run seeded (checked: same learners and courses) instead of seeding it again",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a few minutes: one PostgreSQL set of 1,000 learners (database bench_quick), 3 s per row, "
+        "16 clients (explicit options still win)",
+    )
+    options = parser.parse_args()
+    if options.quick:
+        given = {a.split("=")[0].lstrip("-").replace("-", "_") for a in sys.argv[1:] if a.startswith("--")}
+        for name, value in QUICK.items():
+            if name not in given:
+                setattr(options, name, value)
+    if options.database_url is None:
+        database = "bench_quick" if options.quick else "bench"
+        options.database_url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{database}"
+    return options
+
+
+def size(learners: int) -> str:
+    return f"{learners // 1000}k" if learners >= 1000 and learners % 1000 == 0 else str(learners)
+
+
+async def main() -> None:
+    options = parse_options()
+    rows: list[dict[str, Any]] = []
+    url = options.database_url
+    if url.startswith("postgresql"):
+        await ensure_database(url)
+    rows += await measure_set(f"pg {size(options.learners)}", url, options.learners, options)
+    if options.small:
+        small_url = url
+        if url.startswith("postgresql"):  # its own database, so --reuse keeps both sets
+            from sqlalchemy.engine import make_url
+
+            parsed = make_url(url)
+            small_url = parsed.set(database=f"{parsed.database}_small").render_as_string(hide_password=False)
+            await ensure_database(small_url)
+        rows += await measure_set(f"pg {size(options.small)}", small_url, options.small, options)
+    if options.sqlite_learners:
+        folder = (
+            Path(tempfile.gettempdir()) / "karmayogi-bench" if options.reuse else Path(tempfile.mkdtemp())
+        )
+        folder.mkdir(exist_ok=True)
+        sqlite_url = f"sqlite+aiosqlite:///{folder}/bench.db"
+        rows += await measure_set(
+            f"sqlite {size(options.sqlite_learners)}", sqlite_url, options.sqlite_learners, options
+        )
+    report(rows, options)
+
+
+def run() -> None:
     try:
         import uvloop
     except ImportError:  # uvicorn[standard] brings it; plain asyncio works too
         asyncio.run(main())
     else:
         uvloop.run(main())
+
+
+if __name__ == "__main__":
+    run()
