@@ -17,7 +17,6 @@ from bench.baseline_catalogue import PROVIDER_NAMES, Catalogue, CourseInfo
 from bench.lean.loaders import LEARNER_BY_EMAIL, Loaders
 
 DateTime = strawberry.scalar(
-    dt.datetime,
     name="DateTime",
     serialize=lambda value: value.astimezone(rules.IST).isoformat(),
     parse_value=dt.datetime.fromisoformat,
