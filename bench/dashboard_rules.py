@@ -67,9 +67,9 @@ def highest_level(levels: Iterable[str | None]) -> str | None:
     return max(known, key=LEVEL_ORDER.index) if known else None
 
 
-def learning_hours(enrolments: Iterable[Sequence[Any]]) -> float:
-    """Rows ``(..., status, ..., duration_minutes, completed_at)`` as
-    ``(status, duration_minutes, completed_at)`` triples."""
+def learning_hours(enrolments: Iterable[tuple[str, int, dt.datetime | None]]) -> float:
+    """Hours of the completed enrolments, from ``(status, duration_minutes,
+    completed_at)`` triples (every year: the dashboard asks for no year)."""
     minutes = sum(d for status, d, done_at in enrolments if status == "COMPLETED" and done_at is not None)
     return round(minutes / 60, 2)
 
