@@ -70,53 +70,60 @@ async def exchange(
 
 
 async def drive(
-    port: int, server_pid: int, requests: list[bytes], seconds: float, concurrency: int
+    port: int, server_pid: int, requests: list[bytes], seconds: float, concurrency: int, warmup: float = 2.0
 ) -> dict[str, float]:
     """CONCURRENCY connections, each sending its next request as soon as the
-    last answer is read, for SECONDS. Returns req/s, p50 and p99 (ms), errors,
-    mean answer bytes and the server's CPU ms per request (``/proc``: the
-    uvicorn master and all its workers, over the timed part only)."""
+    last answer is read: WARMUP seconds untimed (every worker opens its pool
+    connections and prepares its statements), then SECONDS timed. Returns
+    req/s, p50 and p99 (ms), errors, mean answer bytes and the server's CPU ms
+    per request (``/proc``: the uvicorn master and all its workers, over the
+    timed part only)."""
     await wait_ready(port)
     latencies: list[float] = []
-    sizes = 0
-    errors = 0
+    totals = {"bytes": 0, "errors": 0}
     connections = [await asyncio.open_connection("127.0.0.1", port) for _ in range(concurrency)]
     opened = [writer for _, writer in connections]
-    try:
-        for n, (reader, writer) in enumerate(connections):  # warm every worker and connection
-            await exchange(reader, writer, requests[n % len(requests)])
-        deadline = time.perf_counter() + seconds
+    slots: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = list(connections)
 
-        async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, n: int) -> None:
-            nonlocal errors, sizes
-            sent = 0
-            while time.perf_counter() < deadline:
-                n = (n + concurrency) % len(requests)
-                sent += 1
-                if sent % RENEW_EVERY == 0:
-                    writer.close()
-                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                    opened.append(writer)
-                t0 = time.perf_counter()
+    async def client(slot: int, deadline: float, timed: bool) -> None:
+        reader, writer = slots[slot]
+        n, sent = slot, 0
+        while time.perf_counter() < deadline:
+            n = (n + concurrency) % len(requests)
+            sent += 1
+            if sent % RENEW_EVERY == 0:
+                # A new connection now and then, so the kernel spreads the
+                # clients over the workers (whichever is idle accepts it)
+                # instead of leaving them where the first accept put them.
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                opened.append(writer)
+            t0 = time.perf_counter()
+            try:
+                status, body = await exchange(reader, writer, requests[n])
+            except (asyncio.IncompleteReadError, ConnectionError):  # the server closed it
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                opened.append(writer)
                 try:
                     status, body = await exchange(reader, writer, requests[n])
-                except (asyncio.IncompleteReadError, ConnectionError):  # the server closed it
-                    writer.close()
-                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                    opened.append(writer)
-                    try:
-                        status, body = await exchange(reader, writer, requests[n])
-                    except (asyncio.IncompleteReadError, ConnectionError):
-                        errors += 1  # counted, and the next request opens a new connection
-                        continue
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    if timed:
+                        totals["errors"] += 1  # counted; the next request opens a new connection
+                    continue
+            if timed:
                 latencies.append(time.perf_counter() - t0)
-                sizes += len(body)
+                totals["bytes"] += len(body)
                 if status != 200 or b'"errors"' in body:
-                    errors += 1
+                    totals["errors"] += 1
+        slots[slot] = (reader, writer)
 
+    try:
+        warm_until = time.perf_counter() + warmup
+        await asyncio.gather(*(client(i, warm_until, False) for i in range(concurrency)))
         cpu0 = cpu_seconds(server_pid)
         started = time.perf_counter()
-        await asyncio.gather(*(client(r, w, n) for n, (r, w) in enumerate(connections)))
+        await asyncio.gather(*(client(i, started + seconds, True) for i in range(concurrency)))
         elapsed = time.perf_counter() - started
         cpu1 = cpu_seconds(server_pid)
     finally:
@@ -129,6 +136,6 @@ async def drive(
         "p50": statistics.median(latencies) * 1000 if latencies else 0.0,
         "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000 if latencies else 0.0,
         "cpu": (cpu1 - cpu0) * 1000 / count,
-        "bytes": sizes / count,
-        "errors": errors,
+        "bytes": totals["bytes"] / count,
+        "errors": totals["errors"],
     }

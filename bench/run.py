@@ -1,7 +1,7 @@
 """One command, one table: the gateway beside fair baselines and a static floor.
 
     python -m bench.run [--database-url URL] [--learners 100000] [--small 10000] [--reuse]
-                        [--courses 2000] [--seconds 10] [--concurrency 32] [--workers 2] [--quick]
+                        [--courses 2000] [--seconds 10] [--warmup 2] [--concurrency 32] [--workers 2] [--quick]
 
 Seeds the database (PostgreSQL by default, its public schema reset) with
 LEARNERS learners x 20 enrolments over COURSES synthetic hosted courses, then
@@ -243,7 +243,7 @@ async def measure_set(
                     continue
                 path_op = "dashboard" if op.startswith("dashboard") else op
                 requests = [http_request(port, path_op, *request_for(op, rng, data)) for _ in range(2000)]
-                r = await drive(port, pid, requests, options.seconds, options.concurrency)
+                r = await drive(port, pid, requests, options.seconds, options.concurrency, options.warmup)
                 sql = counts.get(kind, {}).get(op, 0)
                 shown = "dashboard" if op == "dashboard warm" else op
                 rows.append({"set": label, "op": shown, "server": row_label, "sql": sql, **r})
@@ -298,7 +298,7 @@ async def ensure_database(url: str) -> None:
         await conn.close()
 
 
-QUICK = {"learners": 1000, "small": 0, "sqlite_learners": 0, "seconds": 3.0, "concurrency": 16}
+QUICK = {"learners": 1000, "small": 0, "sqlite_learners": 0, "seconds": 3.0, "warmup": 1.0, "concurrency": 16}
 
 
 def parse_options() -> argparse.Namespace:
@@ -313,6 +313,7 @@ def parse_options() -> argparse.Namespace:
     parser.add_argument("--sqlite-learners", type=int, default=10_000, help="SQLite set (0 to skip)")
     parser.add_argument("--courses", type=int, default=2_000)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--warmup", type=float, default=2.0, help="untimed seconds of load before each row")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
