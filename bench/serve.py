@@ -20,14 +20,19 @@ from gateway.app import create_app
 from gateway.context import RequestContext
 from gateway.settings import load_settings
 from gateway.testing import header_identity
+from schema.reads import Read
 
 
 def make_naive() -> None:
+    def function(self: RequestContext, batch: Any) -> Any:
+        # a declared read (schema.reads.Read) names the batch function the app registered
+        return self.gateway.reads[batch] if isinstance(batch, Read) else batch
+
     async def load(self: RequestContext, batch: Any, key: Any) -> Any:
-        return (await batch(self, [key]))[0]
+        return (await function(self, batch)(self, [key]))[0]
 
     async def load_many(self: RequestContext, batch: Any, keys: Sequence[Any]) -> list[Any]:
-        return [(await batch(self, [key]))[0] for key in keys]
+        return [(await function(self, batch)(self, [key]))[0] for key in keys]
 
     RequestContext.load = load  # type: ignore[method-assign]
     RequestContext.load_many = load_many  # type: ignore[method-assign]
