@@ -81,6 +81,7 @@ async def drive(
     await wait_ready(port)
     latencies: list[float] = []
     totals = {"bytes": 0, "errors": 0}
+    first_error: list[str] = []
     connections = [await asyncio.open_connection("127.0.0.1", port) for _ in range(concurrency)]
     opened = [writer for _, writer in connections]
     slots: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = list(connections)
@@ -116,6 +117,7 @@ async def drive(
                 totals["bytes"] += len(body)
                 if status != 200 or b'"errors"' in body:
                     totals["errors"] += 1
+                    first_error.append(f"HTTP {status}: {body[:300].decode(errors='replace')}")
         slots[slot] = (reader, writer)
 
     try:
@@ -138,4 +140,5 @@ async def drive(
         "cpu": (cpu1 - cpu0) * 1000 / count,
         "bytes": totals["bytes"] / count,
         "errors": totals["errors"],
+        "first_error": first_error[0] if first_error else "",
     }

@@ -253,6 +253,8 @@ async def measure_set(
                     f"{r['bytes']:>7.0f} B  errors {int(r['errors'])}",
                     flush=True,
                 )
+                if r["first_error"]:
+                    print(f"[{label}]   first error: {r['first_error']}", flush=True)
     return rows
 
 
