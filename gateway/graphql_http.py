@@ -37,6 +37,7 @@ from gateway.http_params import (
 from gateway.observability import current_request_id
 from gateway.security.ratelimit import retry_after
 from gateway.security.services import Services, services_of
+from gateway.unavailable import MESSAGES, RETRY_AFTER_SECONDS, unavailable
 from schema.errors import GatewayError, OperationLimit, code_of
 
 if TYPE_CHECKING:
@@ -68,9 +69,12 @@ def format_error(error: GraphQLError, gateway: Gateway) -> dict[str, Any]:
     extensions["code"] = code
     if code == "INTERNAL_SERVER_ERROR":
         extensions["requestId"] = current_request_id()
-        if original is not None and backend_unavailable(original):
-            extensions["retryable"] = True  # a lost connection: the next request reconnects
-        if gateway.settings.is_production:
+        store = unavailable(original)
+        if store is not None:  # a lost connection: never the driver's words
+            extensions["code"] = store
+            extensions["retryable"] = True
+            formatted["message"] = MESSAGES[store]
+        elif gateway.settings.is_production:
             formatted["message"] = "Internal server error; quote the requestId to support."
     formatted["extensions"] = extensions
     return formatted
@@ -102,17 +106,31 @@ class Outcome:
 
 def backend_unavailable(exc: BaseException) -> bool:
     """Whether ``exc`` is a lost or refused connection to the database or
-    Redis (SQLAlchemy saw a disconnect and dropped the connection, no pooled
-    connection came free in time, Redis did not answer), rather than a fault of
-    the gateway's such as a missing table or a misused connection."""
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import TimeoutError as RedisTimeout
-    from sqlalchemy.exc import DBAPIError
-    from sqlalchemy.exc import TimeoutError as PoolTimeout
+    Redis rather than a fault of the gateway's (``gateway.unavailable``)."""
+    return unavailable(exc) is not None
 
-    if isinstance(exc, DBAPIError):
-        return bool(exc.connection_invalidated)
-    return isinstance(exc, (PoolTimeout, RedisConnectionError, RedisTimeout, ConnectionRefusedError))
+
+def _unavailable_response(store: str, media: str, cause: BaseException) -> Response:
+    # The log gets the driver's words, not SQLAlchemy's (which add the SQL and
+    # its parameters); the client gets which store, and when to retry.
+    inner = getattr(cause, "orig", None) or cause
+    first = (str(inner).strip().splitlines() or [""])[0][:200]
+    log.warning("request failed: %s (%s: %s)", store, type(inner).__name__, first)
+    extensions = {"code": store, "requestId": current_request_id(), "retryable": True}
+    body = {"errors": [{"message": MESSAGES[store], "extensions": extensions}]}  # type: ignore[index]
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return Response(orjson.dumps(body), status_code=503, media_type=media, headers=headers)
+
+
+def _read_only(params: GraphQLParams) -> bool:
+    """Whether the operation is a query (safe to run again)."""
+    from graphql import get_operation_ast, parse
+
+    try:
+        operation = get_operation_ast(parse(params.query or ""), params.operation_name)
+    except GraphQLError:
+        return False
+    return operation is not None and operation.operation.value == "query"
 
 
 class GraphQLEndpoint:
@@ -162,18 +180,9 @@ class GraphQLEndpoint:
         except Exception as exc:
             outcome.outcome = "error"
             extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": current_request_id()}
-            if backend_unavailable(exc):
-                # A dropped database or Redis connection (restart, failover): the
-                # pool reconnects, so the client should simply try again. The log
-                # gets the driver's words, not SQLAlchemy's (which add the SQL and
-                # its parameters).
-                cause = getattr(exc, "orig", None) or exc
-                first = (str(cause).strip().splitlines() or [""])[0][:200]
-                log.warning("request failed: a backend is unavailable (%s: %s)", type(cause).__name__, first)
-                message = "A database or cache the gateway needs is unavailable for a moment; retry."
-                body = {"errors": [{"message": message, "extensions": {**extensions, "retryable": True}}]}
-                headers = {"Retry-After": "1"}
-                return Response(orjson.dumps(body), status_code=503, media_type=media, headers=headers)
+            store = unavailable(exc)
+            if store is not None:  # before the operation (the session check) or outside it
+                return _unavailable_response(store, media, exc)
             log.exception("request failed")
             message = "Internal server error; quote the requestId to support."
             body = {"errors": [{"message": message, "extensions": extensions}]}
@@ -208,8 +217,14 @@ class GraphQLEndpoint:
         params = resolved[0][0]
         if not cache.eligible(params, self.gateway.settings.limits.max_tokens):
             return None
-        key = await cache.key(params)
-        body = await cache.get(key)
+        try:
+            key = await cache.key(params)
+            body = await cache.get(key)
+        except Exception as exc:  # Redis away: answer without the cache
+            if services.link is None or unavailable(exc) != "REDIS_UNAVAILABLE":
+                raise
+            services.link.failed("cache", exc)
+            return None
         services.metrics.cache_lookup("responses", body is not None)
         if body is None:
             outcome.cache_key = key
@@ -232,7 +247,13 @@ class GraphQLEndpoint:
             raise RequestError(405, "Use GET or POST.", {"Allow": "GET, POST"})
         batch = params if isinstance(params, list) else [params]
         outcome.operation = batch[0].operation_name if len(batch) == 1 else "batch"
-        context = await build_context(self.gateway, request)
+        try:
+            context = await build_context(self.gateway, request)
+        except Exception as exc:  # the session check met a lost connection: it only reads
+            if unavailable(exc) != "DATABASE_UNAVAILABLE":
+                raise
+            services.metrics.retried.inc()
+            context = await build_context(self.gateway, request)
         try:
             if limited and context.principal is not None:
                 learner = context.principal.learner_id
@@ -244,7 +265,17 @@ class GraphQLEndpoint:
                 outcome.outcome = "ok"
                 hit = {"x-karmayogi-cache": "hit"}
                 return Response(cached, status_code=200, media_type=media, headers=hit)
-            results = [await self.run(request, p, context, media) for p, _ in resolved]
+            results = []
+            for p, _ in resolved:
+                status, body = await self.run(request, p, context, media)
+                if status == 503 and _read_only(p):
+                    # A connection was lost under a query: run it once more on a
+                    # fresh context (the pool has dropped the dead connections).
+                    await context.close()
+                    context = await build_context(self.gateway, request)
+                    services.metrics.retried.inc()
+                    status, body = await self.run(request, p, context, media)
+                results.append((status, body))
             if outcome.operation is None:
                 outcome.operation = context.state.get(OPERATION_NAME)
         finally:
@@ -264,6 +295,8 @@ class GraphQLEndpoint:
         headers: dict[str, str] = {}
         if worst == 405:
             headers["Allow"] = "POST"
+        if worst == 503:
+            headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         max_age = settings.persisted_operations.get_max_age_seconds
         if (
             request.method == "GET"
@@ -275,7 +308,12 @@ class GraphQLEndpoint:
             headers["Cache-Control"] = f"public, max-age={max_age}"
             headers["Vary"] = "Accept, Authorization, Cookie"
         if outcome.cache_key is not None and outcome.outcome == "ok":
-            await services.responses.put(outcome.cache_key, orjson.dumps(bodies[0]))
+            try:
+                await services.responses.put(outcome.cache_key, orjson.dumps(bodies[0]))
+            except Exception as exc:  # Redis away: the answer stands, uncached
+                if services.link is None or unavailable(exc) != "REDIS_UNAVAILABLE":
+                    raise
+                services.link.failed("cache", exc)
             headers["x-karmayogi-cache"] = "miss"
         if isinstance(params, list):
             status = worst if media == MEDIA_GRAPHQL else 200
@@ -342,6 +380,11 @@ class GraphQLEndpoint:
             body["errors"] = [format_error(e, self.gateway) for e in errors]
         if result.extensions:
             body["extensions"] = result.extensions
+        if any(unavailable(e.original_error) is not None for e in errors):
+            # The database or Redis failed under the operation: what data there
+            # is may be missing for that reason alone, so it is not an answer.
+            body.pop("data", None)
+            return 503, body
         if executed:
             return 200, body
         # Not executed: the document failed to parse or validate, or an

@@ -9,7 +9,7 @@ Two plugins providing one service stop start-up naming both.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from schema.context import ServiceKey
@@ -75,6 +75,18 @@ class EventBus(Protocol):
     """Live events, within the process or across workers."""
 
     async def publish(self, topic: str, payload: Payload) -> None: ...
+
+    def stage(self, session: Any, events: Sequence[tuple[str, Payload]]) -> list[tuple[str, dict[str, Any]]]:
+        """Stage events announcing what ``session`` (a sync SQLAlchemy session
+        in its transaction, as a ``before_commit`` listener gets it) is about
+        to commit: with Redis they are written to the outbox in that same
+        transaction, so none is lost to a Redis outage. Each gets an
+        ``eventId``. Pass what this returns to :meth:`committed`."""
+        ...
+
+    def committed(self, staged: list[tuple[str, dict[str, Any]]]) -> None:
+        """The staging transaction committed: deliver (or relay) its events."""
+        ...
 
     def subscribe(self, topic: str) -> contextlib.AbstractAsyncContextManager[AsyncIterator[Payload]]: ...
 

@@ -28,6 +28,8 @@ def routes(gateway: Gateway) -> list[BaseRoute]:
     async def metrics(_: Request) -> Response:
         services = services_of(gateway)
         services.metrics.sample_pool(gateway.db)
+        if services.link is not None:
+            services.metrics.redis_pool_in_use.set(services.link.in_use())
         return Response(services.metrics.exposition(), media_type=METRICS_MEDIA)
 
     return [Route("/metrics", metrics, methods=["GET"])]

@@ -96,6 +96,29 @@ class Metrics:
             ["kind"],
             registry=r,
         )
+        self.retried = Counter(
+            "karmayogi_graphql_retried",
+            "Query operations run a second time after a lost database connection.",
+            registry=r,
+        )
+        self.redis_fallbacks = Counter(
+            "karmayogi_redis_fallbacks",
+            "Redis calls that failed and took their fallback, by use (rate_limit, session, events, cache).",
+            ["use"],
+            registry=r,
+        )
+        self.redis_pool_max = Gauge(
+            "karmayogi_redis_pool_max_connections",
+            "The Redis pool's limit (redis_max_connections), per worker.",
+            registry=r,
+            multiprocess_mode="livesum",
+        )
+        self.redis_pool_in_use = Gauge(
+            "karmayogi_redis_pool_in_use",
+            "Redis connections in use.",
+            registry=r,
+            multiprocess_mode="livesum",
+        )
         self._names: set[str] = set()
         self._lock = threading.Lock()
 

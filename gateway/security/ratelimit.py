@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
+    from gateway.security.redis_link import RedisLink
+
 log = logging.getLogger("gateway.ratelimit")
 
 # KEYS[1] bucket; ARGV: refill per second, capacity, cost.
@@ -94,16 +96,24 @@ class RateLimiter:
         self.local = LocalBuckets()
         self._script: Any = redis.register_script(_BUCKET_SCRIPT) if redis is not None else None
 
-    async def take(self, kind: str, identity: str, bucket: Bucket, cost: int = 1) -> float:
+    async def take(
+        self, kind: str, identity: str, bucket: Bucket, cost: int = 1, link: RedisLink | None = None
+    ) -> float:
         """Take ``cost`` tokens from ``kind:identity``'s bucket; return 0 when
         allowed, else the seconds until the request would be."""
         key = f"{self.prefix}rl:{kind}:{identity}"
         if self._script is not None:
             try:
                 allowed, wait = await self._script(keys=[key], args=[bucket.rate, bucket.burst, cost])
-                return 0.0 if int(allowed) else float(wait)
             except Exception as exc:  # Redis down: limit in this process instead
-                log.warning("rate limit store unavailable, limiting in process: %s", exc)
+                if link is None:
+                    log.warning("rate limit store unavailable, limiting in process: %s", exc)
+                else:  # logged once per outage, counted
+                    link.failed("rate_limit", exc)
+            else:
+                if link is not None:
+                    link.succeeded()
+                return 0.0 if int(allowed) else float(wait)
         return self.local.take(key, bucket, cost)
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal
 from gateway.security.metrics import Metrics
 from gateway.security.persisted import PersistedOperations
 from gateway.security.ratelimit import Bucket, RateLimiter
+from gateway.security.redis_link import RedisLink, bounded_client
 from gateway.security.response_cache import ResponseCache
 from schema.context import StateKey
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 @dataclass
 class Services:
     redis: Redis | None
+    link: RedisLink | None
     limiter: RateLimiter
     principal_bucket: Bucket
     address_bucket: Bucket
@@ -36,7 +38,7 @@ class Services:
         address or a learner id); 0 when allowed, else the seconds to wait (and
         the refusal is counted in ``karmayogi_rate_limited_total``)."""
         bucket = self.address_bucket if kind == "address" else self.principal_bucket
-        wait = await self.limiter.take(kind, identity, bucket, cost)
+        wait = await self.limiter.take(kind, identity, bucket, cost, self.link)
         if wait > 0:
             self.metrics.rate_limited.labels(kind).inc()
         return wait
@@ -45,16 +47,16 @@ class Services:
 STATE_KEY: StateKey[Services] = StateKey("security.services")
 
 
+def redis_link(gateway: Gateway) -> RedisLink | None:
+    """The worker's shared Redis client and outage bookkeeping (None without ``redis_url``)."""
+    return services_of(gateway).link
+
+
 def services_of(gateway: Gateway) -> Services:
     existing = gateway.state.get(STATE_KEY)
     if existing is not None:
         return existing
     settings = gateway.settings
-    redis: Redis | None = None
-    if settings.redis_url is not None:
-        from redis.asyncio import Redis as RedisClient
-
-        redis = RedisClient.from_url(settings.redis_url.get_secret_value())
     tracing = None
     if settings.tracing.enabled:
         from gateway.security.tracing import Tracing
@@ -62,9 +64,16 @@ def services_of(gateway: Gateway) -> Services:
         tracing = Tracing(settings.tracing)
         tracing.instrument(gateway.db)
     metrics = Metrics()
+    redis: Redis | None = None
+    link: RedisLink | None = None
+    if settings.redis_url is not None:
+        redis = bounded_client(settings)
+        link = RedisLink(redis, settings.redis_max_connections, metrics)
+        metrics.redis_pool_max.set(settings.redis_max_connections)
     limits = settings.rate_limits
     services = Services(
         redis=redis,
+        link=link,
         limiter=RateLimiter(redis, settings.redis_prefix),
         principal_bucket=Bucket(limits.per_principal_per_minute, limits.principal_burst),
         address_bucket=Bucket(limits.per_address_per_minute, limits.address_burst),
@@ -85,8 +94,8 @@ async def close_services(gateway: Gateway) -> None:
         return
     if services.tracing is not None:
         services.tracing.shutdown()
-    if services.redis is not None:
-        await services.redis.aclose()
+    if services.link is not None:
+        await services.link.aclose()
 
 
 async def catalogue_changed(gateway: Gateway) -> int:

@@ -1,8 +1,25 @@
 """Gateway sessions: start, refresh (rotating the refresh token), revoke, check.
 
 Sessions and revocations are stored in the database, which every worker
-shares. When ``redis_url`` is set, revocations are also written to Redis and
-per-request checks read Redis (falling back to the database if Redis fails).
+shares: the database is the record. A session is accepted only when it exists,
+is not revoked and has not expired (an allow-list, never "not known to be
+revoked").
+
+With ``redis_url``, Redis only speeds the check up; it never decides on its own
+that a revocation is absent:
+
+* a session the database found live is marked live in Redis for
+  ``live_cache_seconds`` (5 s): within that time other checks take Redis' word;
+* a sign-out writes the database first, then (before answering) deletes the
+  live mark and writes a revocation mark that outlives every access token;
+* a check reads both marks at once: a revocation mark refuses, a live mark
+  (without a revocation mark) accepts, anything else asks the database.
+
+So Redis restarted empty, flushed or replaced sends every check to the
+database; restarted from a dump or unreachable during the sign-out, it can
+hold a live mark for at most ``live_cache_seconds`` after it was written. That
+is the longest a revoked token can still be accepted, and only under a Redis
+fault; otherwise a sign-out holds on every worker once it is answered.
 """
 
 from __future__ import annotations
@@ -29,11 +46,13 @@ from schema.errors import Unauthenticated
 
 if TYPE_CHECKING:
     from gateway.host import Gateway
+    from gateway.security.redis_link import RedisLink
     from plugins.identity.keys import KeyRing
     from plugins.identity.settings import IdentitySettings
 
 log = logging.getLogger("plugins.identity")
-REDIS_PREFIX = "karmayogi:session-revoked:"
+LIVE = "session-live:"
+REVOKED = "session-revoked:"
 
 
 @dataclass(frozen=True)
@@ -70,22 +89,24 @@ class SessionService:
         self.settings = settings
         self.ring = ring
         self.issuer = gateway.settings.public_url.rstrip("/")
-        self.redis: Any = None
+        self.link: RedisLink | None = None
+        self.prefix = gateway.settings.redis_prefix
         seed = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"karmayogi upstream tokens", info=b"").derive(
             gateway.settings.secret_key.get_secret_value().encode()
         )
         self._fernet = Fernet(base64.urlsafe_b64encode(seed))
 
     async def connect(self) -> None:
-        url = self.gateway.settings.redis_url
-        if url is not None:
-            from redis.asyncio import Redis
+        from gateway.security.services import redis_link
 
-            self.redis = Redis.from_url(url.get_secret_value())
+        self.link = redis_link(self.gateway)  # the worker's shared, bounded pool
 
     async def close(self) -> None:
-        if self.redis is not None:
-            await self.redis.aclose()
+        self.link = None  # the kernel closes the shared pool
+
+    @property
+    def redis(self) -> Any:
+        return self.link.client if self.link is not None else None
 
     # -- issuing ------------------------------------------------------------
 
@@ -116,6 +137,7 @@ class SessionService:
         )
         async with self.gateway.db.write_sessionmaker() as session, session.begin():
             session.add(row)
+        await self._mark_live(session_id)
         access, access_expires = self._access(learner_id, session_id, source)
         log.info("session started", extra={"session": session_id, "source": source})
         return IssuedSession(session_id, learner_id, access, access_expires, refresh, expires)
@@ -202,13 +224,39 @@ class SessionService:
         return len(ids)
 
     async def _publish_revocation(self, session_id: str) -> None:
-        if self.redis is None:
+        """Tell Redis, before the sign-out is answered: drop the live mark and
+        leave a revocation mark outliving every access token. If Redis cannot
+        be told, the database still refuses the session, and a live mark left
+        behind expires within ``live_cache_seconds``."""
+        if self.link is None:
             return
         ttl = int(self.ring.token_lifetime.total_seconds()) + self.settings.leeway_seconds + 60
         try:
-            await self.redis.set(REDIS_PREFIX + session_id, "1", ex=ttl)
-        except Exception as exc:  # the database still holds the revocation
-            log.warning("could not write a revocation to Redis", extra={"error": str(exc)})
+            pipe = self.link.client.pipeline(transaction=True)
+            pipe.set(self.prefix + REVOKED + session_id, "1", ex=ttl)
+            pipe.delete(self.prefix + LIVE + session_id)
+            await pipe.execute()
+        except Exception as exc:  # the database holds the revocation
+            self.link.failed("session", exc)
+            log.warning(
+                "could not write a revocation to Redis; the database refuses the session, "
+                "and a live mark Redis may hold expires within %d s",
+                self.settings.live_cache_seconds,
+            )
+        else:
+            self.link.succeeded()
+
+    async def _mark_live(self, session_id: str) -> None:
+        if self.link is None or self.settings.live_cache_seconds == 0:
+            return
+        try:
+            await self.link.client.set(
+                self.prefix + LIVE + session_id, "1", ex=self.settings.live_cache_seconds
+            )
+        except Exception as exc:  # the next check asks the database
+            self.link.failed("session", exc)
+        else:
+            self.link.succeeded()
 
     def upstream_token(self, row: SessionRow) -> str | None:
         if row.upstream_token is None:
@@ -220,16 +268,38 @@ class SessionService:
 
     # -- checking -----------------------------------------------------------
 
-    async def is_revoked(self, session_id: str) -> bool:
-        if self.redis is not None:
+    async def is_live(self, session_id: str) -> bool:
+        """Whether the session exists, is not revoked and has not expired."""
+        redis_answered = False
+        if self.link is not None:
             try:
-                return bool(await self.redis.exists(REDIS_PREFIX + session_id))
-            except Exception as exc:
-                log.warning("Redis unavailable; checking the database", extra={"error": str(exc)})
+                live, revoked = await self.link.client.mget(
+                    self.prefix + LIVE + session_id, self.prefix + REVOKED + session_id
+                )
+            except Exception as exc:  # counted, logged once per outage; ask the database
+                self.link.failed("session", exc)
+            else:
+                self.link.succeeded()
+                if revoked is not None:
+                    return False
+                if live is not None:
+                    return True
+                redis_answered = True
         async with self.gateway.db.sessionmaker() as session:
-            revoked = await session.execute(select(SessionRow.revoked_at).where(SessionRow.id == session_id))
-            found = revoked.first()
-        return found is None or found[0] is not None
+            found = (
+                await session.execute(
+                    select(SessionRow.revoked_at, SessionRow.expires_at).where(SessionRow.id == session_id)
+                )
+            ).first()
+        live_now = found is not None and found[0] is None and found[1] > utcnow()
+        if live_now and redis_answered:
+            # A sign-out between the read above and this write leaves its
+            # revocation mark, which the check reads first.
+            await self._mark_live(session_id)
+        return live_now
+
+    async def is_revoked(self, session_id: str) -> bool:
+        return not await self.is_live(session_id)
 
     async def verify(self, token: str) -> tokens.SessionClaims:
         """Verify a session token and that its session is still open."""

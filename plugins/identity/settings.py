@@ -74,6 +74,10 @@ class IdentitySettings(BaseModel):
     access_token_minutes: int = Field(15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(7, ge=1, le=90)
     leeway_seconds: int = Field(30, ge=0, le=60)
+    # With Redis: how long a session the database found live is taken as live
+    # from Redis without asking the database again. It bounds how long a
+    # sign-out made while Redis was unreachable can go unseen (docs/identity.md).
+    live_cache_seconds: int = Field(5, ge=0, le=60)
     cookie_name: str = "karmayogi_session"
     cookie_secure: bool = True
     dev_sign_in: bool | None = None

@@ -10,7 +10,6 @@ only ever receives their own enrolments and certificates.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import weakref
 from typing import TYPE_CHECKING, Any
@@ -27,8 +26,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("plugins.passbook.events")
 
 _PENDING = "passbook.live_events"
+_STAGED = "passbook.staged_events"
 _GATEWAYS: weakref.WeakKeyDictionary[Any, Gateway] = weakref.WeakKeyDictionary()
-_IN_FLIGHT: set[asyncio.Task[None]] = set()
 
 
 def enrolment_topic(learner_id: str) -> str:
@@ -63,37 +62,38 @@ def touch(session: Any, enrolment: EnrolmentRow) -> None:
     pending.append((enrolment_topic(enrolment.learner_id), {"enrolmentId": enrolment.id}))
 
 
-def _after_commit(session: Session) -> None:
-    pending = session.info.pop(_PENDING, None)
+def _before_commit(session: Session) -> None:
+    """Stage the transaction's events in it (the outbox, with Redis)."""
     gateway = _gateway_of(session)
-    if not pending or gateway is None:
+    if gateway is None:
+        return
+    session.flush()  # what the commit would flush, so its events are known
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
         return
     bus = gateway.optional_service(EVENTS)
     if bus is None:  # the subscriptions plugin is blocked: nobody listens
         return
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:  # no loop: nobody listens
-        return
     seen: set[tuple[str, str]] = set()
+    events: list[tuple[str, dict[str, str]]] = []
     for topic, payload in pending:
         key = (topic, next(iter(payload.values())))
-        if key in seen:
-            continue
-        seen.add(key)
-        task = loop.create_task(bus.publish(topic, payload))
-        _IN_FLIGHT.add(task)  # keep a reference until it is done (asyncio holds only weak ones)
-        task.add_done_callback(_log_failure)
+        if key not in seen:
+            seen.add(key)
+            events.append((topic, payload))
+    session.info[_STAGED] = (bus, bus.stage(session, events))
+
+
+def _after_commit(session: Session) -> None:
+    staged = session.info.pop(_STAGED, None)
+    if staged is not None:
+        bus, events = staged
+        bus.committed(events)
 
 
 def _after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
-
-
-def _log_failure(task: asyncio.Task[None]) -> None:
-    _IN_FLIGHT.discard(task)
-    if not task.cancelled() and task.exception() is not None:
-        log.error("publishing a passbook event failed", exc_info=task.exception())
+    session.info.pop(_STAGED, None)
 
 
 def install(gateway: Gateway) -> None:
@@ -102,5 +102,6 @@ def install(gateway: Gateway) -> None:
     _GATEWAYS[gateway.db.engine.sync_engine] = gateway
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "before_commit", _before_commit)
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_soft_rollback", lambda s, _t: _after_rollback(s))

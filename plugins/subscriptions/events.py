@@ -6,6 +6,13 @@ objects. :class:`LocalEventBus` delivers inside one process;
 pub/sub, so a subscriber on any worker receives events published on any other.
 Each subscriber has a bounded queue: a subscriber too slow to keep up loses the
 oldest events, never blocks the publisher, and the loss is logged.
+
+Publishers that announce a database change stage their events in its
+transaction (:meth:`stage` in ``before_commit``, :meth:`committed` after the
+commit). With Redis the events go through the outbox
+(``plugins.subscriptions.outbox``), so a Redis outage delays them and never
+loses them; every event carries an ``eventId`` and a subscriber drops an id it
+has already seen (the outbox may publish an event twice, never zero times).
 """
 
 from __future__ import annotations
@@ -13,12 +20,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections import OrderedDict, defaultdict
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
+
+from plugins.subscriptions.outbox import Outbox, Staged, with_ids
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+    from gateway.db.engine import Database
+    from gateway.security.redis_link import RedisLink
 
 log = logging.getLogger("plugins.subscriptions")
 
@@ -32,6 +47,10 @@ class EventBus(Protocol):
 
     def subscribe(self, topic: str) -> contextlib.AbstractAsyncContextManager[AsyncIterator[Payload]]: ...
 
+    def stage(self, session: Any, events: Sequence[tuple[str, Payload]]) -> Staged: ...
+
+    def committed(self, staged: Staged) -> None: ...
+
     async def start(self) -> None: ...
 
     async def close(self) -> None: ...
@@ -44,8 +63,17 @@ class _Subscriber:
         self.topic = topic
         self.queue: asyncio.Queue[Payload] = asyncio.Queue(maxsize=queue_size)
         self.dropped = 0
+        self.seen: OrderedDict[str, None] = OrderedDict()  # recent event ids
+        self.seen_limit = max(256, queue_size * 2)
 
     def offer(self, payload: Payload) -> None:
+        event_id = payload.get("eventId")
+        if isinstance(event_id, str):
+            if event_id in self.seen:
+                return  # published twice by the outbox: deliver once
+            self.seen[event_id] = None
+            if len(self.seen) > self.seen_limit:
+                self.seen.popitem(last=False)
         if self.queue.full():
             self.queue.get_nowait()
             self.dropped += 1
@@ -80,6 +108,15 @@ class LocalEventBus:
     async def publish(self, topic: str, payload: Payload) -> None:
         self.deliver(topic, payload)
 
+    def stage(self, session: Any, events: Sequence[tuple[str, Payload]]) -> Staged:
+        """Events announcing the change ``session`` is about to commit."""
+        return with_ids(events)
+
+    def committed(self, staged: Staged) -> None:
+        """The transaction that staged ``staged`` committed: deliver them."""
+        for topic, payload in staged:
+            self.deliver(topic, payload)
+
     async def _added(self, topic: str) -> None:
         return None
 
@@ -112,23 +149,31 @@ class RedisEventBus(LocalEventBus):
     it is delivered exactly once to every subscriber, local or not.
     """
 
-    def __init__(self, url: str, *, prefix: str = "karmayogi:events:", queue_size: int = 100) -> None:
+    def __init__(
+        self,
+        link: RedisLink,
+        listener: Redis,
+        db: Database,
+        *,
+        prefix: str = "karmayogi:events:",
+        queue_size: int = 100,
+    ) -> None:
         super().__init__(queue_size)
-        self.url = url
+        self.link = link
         self.prefix = prefix
-        self._redis: Any = None
+        self._redis: Any = listener  # its own connection for pub/sub
         self._pubsub: Any = None
         self._reader: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
+        self.outbox = Outbox(db, self._send, link)
 
     async def start(self) -> None:
-        import redis.asyncio as redis
-
-        self._redis = redis.Redis.from_url(self.url)
         await self._redis.ping()
         self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        self.outbox.start()
 
     async def close(self) -> None:
+        await self.outbox.stop()
         if self._reader is not None:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -136,12 +181,22 @@ class RedisEventBus(LocalEventBus):
             self._reader = None
         if self._pubsub is not None:
             await self._pubsub.aclose()
-        if self._redis is not None:
-            await self._redis.aclose()
+        await self._redis.aclose()
         await super().close()
 
+    async def _send(self, topic: str, body: bytes) -> None:
+        await self.link.client.publish(self.prefix + topic, body)
+
     async def publish(self, topic: str, payload: Payload) -> None:
-        await self._redis.publish(self.prefix + topic, orjson.dumps(payload))
+        """Publish now (an event no transaction announces); raises if Redis is away."""
+        await self._send(topic, orjson.dumps(with_ids([(topic, payload)])[0][1]))
+
+    def stage(self, session: Any, events: Sequence[tuple[str, Payload]]) -> Staged:
+        return self.outbox.stage(session, events)
+
+    def committed(self, staged: Staged) -> None:
+        if staged:
+            self.outbox.nudge()
 
     async def _added(self, topic: str) -> None:
         async with self._lock:

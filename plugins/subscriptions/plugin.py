@@ -10,15 +10,20 @@ delivered across workers through Redis pub/sub; otherwise within the process.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.routing import BaseRoute, WebSocketRoute
 
 from gateway.hookspecs import hookimpl
+from gateway.security.redis_link import bounded_client
+from gateway.security.services import redis_link
 from plugins.subscriptions.events import EventBus, LocalEventBus, RedisEventBus
+from plugins.subscriptions.models import SubscriptionsBase
 from plugins.subscriptions.protocol import serve_websocket
 from schema.context import StateKey
+from schema.contribution import MigrationLineage
 from schema.services import EVENTS
 
 if TYPE_CHECKING:
@@ -52,9 +57,12 @@ def _settings(gateway: Gateway) -> SubscriptionSettings:
 
 def make_event_bus(gateway: Gateway) -> EventBus:
     settings = _settings(gateway)
-    if gateway.settings.redis_url is not None:
+    link = redis_link(gateway)
+    if link is not None:
         return RedisEventBus(
-            gateway.settings.redis_url.get_secret_value(),
+            link,
+            bounded_client(gateway.settings, socket_timeout=False),
+            gateway.db,
             prefix=settings.channel_prefix,
             queue_size=settings.queue_size,
         )
@@ -68,6 +76,15 @@ def events_of(gateway: Gateway) -> EventBus:
         bus = make_event_bus(gateway)
         gateway.state[BUS] = bus
     return bus
+
+
+@hookimpl
+def register_migrations() -> MigrationLineage:
+    return MigrationLineage(
+        script_location=Path(__file__).parent / "migrations",
+        version_table="alembic_version_subscriptions",
+        metadata=SubscriptionsBase.metadata,
+    )
 
 
 @hookimpl
