@@ -102,7 +102,7 @@ class RateLimiter:
         """Take ``cost`` tokens from ``kind:identity``'s bucket; return 0 when
         allowed, else the seconds until the request would be."""
         key = f"{self.prefix}rl:{kind}:{identity}"
-        if self._script is not None:
+        if self._script is not None and (link is None or not link.resting()):
             try:
                 allowed, wait = await self._script(keys=[key], args=[bucket.rate, bucket.burst, cost])
             except Exception as exc:  # Redis down: limit in this process instead

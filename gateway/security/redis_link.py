@@ -27,14 +27,20 @@ if TYPE_CHECKING:
     from gateway.settings import GatewaySettings
 
 log = logging.getLogger("gateway.redis")
+PROBE_SECONDS = 1.0
 
 
 def bounded_client(settings: GatewaySettings, *, socket_timeout: bool = True) -> Redis:
     """A Redis client on a blocking pool sized by the settings (``redis_url`` must be set)."""
     from redis.asyncio import BlockingConnectionPool, Redis
+    from redis.asyncio.retry import Retry
+    from redis.backoff import NoBackoff
 
     assert settings.redis_url is not None
     options: dict[str, Any] = {
+        # One immediate reconnect (a restarted Redis), no backoff: a Redis that
+        # is down must cost a request a refused connection, not seconds.
+        "retry": Retry(NoBackoff(), 1),
         "max_connections": settings.redis_max_connections,
         "timeout": settings.redis_pool_timeout_seconds,
         "socket_connect_timeout": settings.redis_socket_timeout_seconds,
@@ -53,12 +59,14 @@ class RedisLink:
         self.max_connections = max_connections
         self.metrics = metrics
         self.down_since: float | None = None
+        self.last_failure = 0.0
         self.outages = 0
 
     def failed(self, use: str, exc: BaseException) -> None:
         """A Redis call of ``use`` failed and its fallback was taken."""
         if self.metrics is not None:
             self.metrics.redis_fallbacks.labels(use).inc()
+        self.last_failure = time.monotonic()
         if self.down_since is None:
             self.down_since = time.monotonic()
             self.outages += 1
@@ -68,6 +76,12 @@ class RedisLink:
                 type(exc).__name__,
                 str(exc)[:200],
             )
+
+    def resting(self) -> bool:
+        """Whether Redis failed less than ``PROBE_SECONDS`` ago: readers that
+        have a fallback skip it meanwhile (one probe a second, not a connect
+        timeout per request)."""
+        return self.down_since is not None and time.monotonic() - self.last_failure < PROBE_SECONDS
 
     def succeeded(self) -> None:
         """A Redis call answered: end the outage, if there was one."""

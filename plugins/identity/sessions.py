@@ -271,7 +271,7 @@ class SessionService:
     async def is_live(self, session_id: str) -> bool:
         """Whether the session exists, is not revoked and has not expired."""
         redis_answered = False
-        if self.link is not None:
+        if self.link is not None and not self.link.resting():
             try:
                 live, revoked = await self.link.client.mget(
                     self.prefix + LIVE + session_id, self.prefix + REVOKED + session_id
