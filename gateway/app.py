@@ -14,6 +14,7 @@ from gateway.catalogue import calls
 from gateway.graphql_http import GraphQLEndpoint
 from gateway.host import Gateway, build_gateway
 from gateway.observability import RequestIdMiddleware
+from gateway.security.services import services_of
 from gateway.settings import GatewaySettings, load_settings
 
 
@@ -43,10 +44,13 @@ def create_app(
 
     async def readyz(_: Request) -> JSONResponse:
         database = await gateway.db.ping()
+        link = services_of(gateway).link
         providers = {pid: await calls.healthy(gateway, p) for pid, p in gateway.providers.items()}
         body = {
             "status": "ready" if database else "unavailable",
             "database": database,
+            # Redis down is a degraded mode, not unreadiness (docs/deployment.md "Faults")
+            "redis": None if link is None else link.down_since is None,
             "providers": providers,
             # Entry-point plugins left out by skip_broken_plugins: the gateway runs without them.
             "failedPlugins": {

@@ -14,6 +14,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -99,30 +100,51 @@ class PrivateRedis:
 
 
 class PrivatePostgres:
-    """A PostgreSQL 15 cluster in ``directory``, trust authentication."""
+    """A PostgreSQL 15 cluster, trust authentication, in a fresh directory
+    (``directory`` is only a hint: as root, PostgreSQL runs as the ``postgres``
+    user, which cannot enter pytest's private temporary folders)."""
 
     def __init__(self, directory: Path, port: int | None = None) -> None:
         if not (PG_BIN / "initdb").exists():
             raise RuntimeError(f"PostgreSQL 15 is not installed at {PG_BIN} (set KARMAYOGI_PG_BIN)")
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:  # initdb refuses to run as root
+            import pwd
+
+            owner = pwd.getpwnam("postgres")
+            directory = Path(tempfile.mkdtemp(prefix="karmayogi-pg-"))
+            os.chown(directory, owner.pw_uid, owner.pw_gid)
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        else:
+            directory.mkdir(parents=True, exist_ok=True)
         self.directory = directory
         self.data = directory / "data"
         self.port = port or free_port()
+
+    def _run(self, *command: str) -> None:
+        done = subprocess.run([*self.as_user, *command], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(
+                f"{Path(command[0]).name} failed: {done.stderr.strip() or done.stdout.strip()}"
+            )
+
+    def remove(self) -> None:
+        shutil.rmtree(self.directory, ignore_errors=True)
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{database}"
 
     def init(self) -> None:
-        subprocess.run(
-            [str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
-            check=True,
-            capture_output=True,
+        self._run(
+            str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8"
+        )
+        settings = (
+            f"\nport = {self.port}\nlisten_addresses = '127.0.0.1'\n"
+            f"unix_socket_directories = '{self.directory}'\nfsync = off\n"
+            "max_connections = 200\nshared_buffers = 32MB\n"
         )
         with open(self.data / "postgresql.conf", "a", encoding="utf-8") as conf:
-            conf.write(
-                f"\nport = {self.port}\nlisten_addresses = '127.0.0.1'\n"
-                f"unix_socket_directories = '{self.directory}'\nfsync = off\n"
-                "max_connections = 200\nshared_buffers = 32MB\n"
-            )
+            conf.write(settings)
 
     def start(self) -> None:
         self._ctl("start", "-w", "-l", str(self.directory / "postgres.log"))
@@ -131,12 +153,8 @@ class PrivatePostgres:
         self._ctl("stop", "-w", "-m", "fast")
 
     def _ctl(self, *args: str) -> None:
-        subprocess.run([str(PG_BIN / "pg_ctl"), "-D", str(self.data), *args], check=True, capture_output=True)
+        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), *args)
 
     def createdb(self, name: str) -> str:
-        subprocess.run(
-            [str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name],
-            check=True,
-            capture_output=True,
-        )
+        self._run(str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
         return self.url(name)

@@ -115,8 +115,8 @@ class GatewaySettings(BaseSettings):
     redis_prefix: str = "karmayogi:"  # every Redis key starts with it
     # One blocking pool per worker, shared by every Redis user: a request that
     # finds every connection busy waits up to the pool timeout for one.
-    redis_max_connections: int = Field(64, ge=1)
-    redis_pool_timeout_seconds: float = Field(2.0, gt=0)
+    redis_max_connections: int = Field(100, ge=1)
+    redis_pool_timeout_seconds: float = Field(10.0, gt=0)
     redis_socket_timeout_seconds: float = Field(2.0, gt=0)
     public_url: str = "http://127.0.0.1:8000"
     secret_key: SecretStr = SecretStr(DEV_SECRET)
