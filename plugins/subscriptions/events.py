@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections import OrderedDict, defaultdict
 from collections.abc import AsyncIterator, Sequence
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
+from gateway.db.types import utcnow
 from plugins.subscriptions.outbox import Outbox, Staged, with_ids
 
 if TYPE_CHECKING:
@@ -166,6 +168,10 @@ class RedisEventBus(LocalEventBus):
         self._reader: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
         self.outbox = Outbox(db, self._send, link)
+        self._read_ok_at = utcnow()  # the last time the listener read without error
+        self._hooked: Any = None  # the pub/sub connection told to call back on reconnects
+        self._replays: set[asyncio.Task[None]] = set()
+        self.replayed = 0
 
     async def start(self) -> None:
         await self._redis.ping()
@@ -201,8 +207,34 @@ class RedisEventBus(LocalEventBus):
     async def _added(self, topic: str) -> None:
         async with self._lock:
             await self._pubsub.subscribe(self.prefix + topic)
+            self._hook()
             if self._reader is None or self._reader.done():
                 self._reader = asyncio.create_task(self._read(), name="redis-events")
+
+    def _hook(self) -> None:
+        connection = self._pubsub.connection
+        if connection is not None and connection is not self._hooked:
+            connection.register_connect_callback(self._reconnected)
+            self._hooked = connection
+
+    def _reconnected(self, _connection: Any) -> None:
+        """The listener's connection came back (it resubscribes by itself):
+        what was published while it was away reaches nobody through Redis,
+        so replay it from the outbox."""
+        since = self._read_ok_at - dt.timedelta(seconds=2)
+        task = asyncio.get_running_loop().create_task(self._replay(since))
+        self._replays.add(task)
+        task.add_done_callback(self._replays.discard)
+
+    async def _replay(self, since: dt.datetime) -> None:
+        try:
+            events = await self.outbox.replay(since, list(self._subscribers))
+        except Exception:  # the database is away too; nothing more to do here
+            log.exception("replaying events after a Redis reconnect failed")
+            return
+        for topic, payload in events:
+            self.deliver(topic, payload)  # subscribers drop ids they already have
+        self.replayed += len(events)
 
     async def _removed(self, topic: str) -> None:
         async with self._lock:
@@ -215,6 +247,7 @@ class RedisEventBus(LocalEventBus):
                     await asyncio.sleep(0.05)
                     continue
                 message = await self._pubsub.get_message(timeout=1.0)
+                self._read_ok_at = utcnow()
             except asyncio.CancelledError:
                 raise
             except Exception:  # keep serving; Redis may come back

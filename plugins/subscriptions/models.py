@@ -16,7 +16,8 @@ class SubscriptionsBase(DeclarativeBase):
 
 
 class OutboxRow(SubscriptionsBase):
-    """One event not yet published; deleted once Redis has it."""
+    """One event: published to Redis when ``published_at`` is set, kept
+    ``KEEP_SECONDS`` more for listeners that reconnect to replay."""
 
     __tablename__ = "event_outbox"
 
@@ -24,3 +25,4 @@ class OutboxRow(SubscriptionsBase):
     topic: Mapped[str] = mapped_column(String(200))
     payload: Mapped[str] = mapped_column(Text)  # JSON
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)

@@ -3,25 +3,30 @@
 A publisher stages its events in the transaction of the change they announce
 (:meth:`Outbox.stage` inserts ``event_outbox`` rows with that session), so an
 event exists exactly when its change was committed. After the commit the
-relay publishes the rows to Redis and deletes them; if Redis does not answer,
-the rows stay and the relay retries every ``retry_seconds`` until it does (and
-at start-up, for rows a stopped worker left). Every worker relays; on
-PostgreSQL rows are taken with ``FOR UPDATE SKIP LOCKED``. An event can be
-published twice (Redis took it, then the delete failed), never lost: each
-carries an ``eventId`` and subscribers drop ids they have seen.
+relay publishes the rows to Redis and marks them published; if Redis does not
+answer, the rows wait and the relay retries every ``retry_seconds`` until it
+does (and at start-up, for rows a stopped worker left). Every worker relays;
+on PostgreSQL rows are taken with ``FOR UPDATE SKIP LOCKED``.
+
+Redis pub/sub keeps nothing for a listener that is reconnecting, so published
+rows are kept ``KEEP_SECONDS`` more: a worker whose listener reconnects
+replays the rows of its topics since its last good read (:meth:`replay`). An
+event can so arrive twice, never zero times: each carries an ``eventId`` and
+subscribers drop ids they have seen.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 
 from gateway.db.types import utcnow
 from plugins.subscriptions.models import OutboxRow
@@ -34,6 +39,7 @@ log = logging.getLogger("plugins.subscriptions.outbox")
 
 Staged = list[tuple[str, dict[str, Any]]]
 BATCH = 200
+KEEP_SECONDS = 120
 
 
 def with_ids(events: Sequence[tuple[str, Any]]) -> Staged:
@@ -117,11 +123,18 @@ class Outbox:
         while True:
             failure: BaseException | None = None
             async with self.db.write_sessionmaker() as session, session.begin():
-                query = select(OutboxRow).order_by(OutboxRow.created_at, OutboxRow.id).limit(BATCH)
+                query = (
+                    select(OutboxRow)
+                    .where(OutboxRow.published_at.is_(None))
+                    .order_by(OutboxRow.created_at, OutboxRow.id)
+                    .limit(BATCH)
+                )
                 if self.db.dialect == "postgresql":
                     query = query.with_for_update(skip_locked=True)
                 rows = list((await session.scalars(query)).all())
                 if not rows:
+                    old = utcnow() - dt.timedelta(seconds=KEEP_SECONDS)
+                    await session.execute(delete(OutboxRow).where(OutboxRow.published_at < old))
                     return sent
                 done: list[str] = []
                 for row in rows:
@@ -132,10 +145,24 @@ class Outbox:
                         break
                     done.append(row.id)
                 if done:
-                    await session.execute(delete(OutboxRow).where(OutboxRow.id.in_(done)))
+                    published = update(OutboxRow).where(OutboxRow.id.in_(done)).values(published_at=utcnow())
+                    await session.execute(published)
             sent += len(done)
             self.published += len(done)
             if failure is not None:
                 raise failure
             if len(rows) < BATCH:
                 return sent
+
+    async def replay(self, since: dt.datetime, topics: Sequence[str]) -> Staged:
+        """Events on ``topics`` staged since ``since`` (published or not), oldest first."""
+        if not topics:
+            return []
+        query = (
+            select(OutboxRow.topic, OutboxRow.payload)
+            .where(OutboxRow.created_at >= since, OutboxRow.topic.in_(list(topics)))
+            .order_by(OutboxRow.created_at, OutboxRow.id)
+        )
+        async with self.db.sessionmaker() as session:
+            rows = (await session.execute(query)).all()
+        return [(topic, orjson.loads(payload)) for topic, payload in rows]

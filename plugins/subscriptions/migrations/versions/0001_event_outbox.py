@@ -24,11 +24,14 @@ def upgrade() -> None:
         sa.Column("topic", sa.String(length=200), nullable=False),
         sa.Column("payload", sa.Text(), nullable=False),
         sa.Column("created_at", gateway.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("published_at", gateway.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_event_outbox")),
     )
     op.create_index(op.f("ix_event_outbox_created_at"), "event_outbox", ["created_at"], unique=False)
+    op.create_index(op.f("ix_event_outbox_published_at"), "event_outbox", ["published_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_event_outbox_published_at"), table_name="event_outbox")
     op.drop_index(op.f("ix_event_outbox_created_at"), table_name="event_outbox")
     op.drop_table("event_outbox")
