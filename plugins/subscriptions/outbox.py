@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -39,7 +40,8 @@ log = logging.getLogger("plugins.subscriptions.outbox")
 
 Staged = list[tuple[str, dict[str, Any]]]
 BATCH = 200
-KEEP_SECONDS = 120
+KEEP_SECONDS = 120  # published rows kept for listeners that reconnect
+CLEAN_EVERY_SECONDS = 30
 
 
 def with_ids(events: Sequence[tuple[str, Any]]) -> Staged:
@@ -60,6 +62,7 @@ class Outbox:
         self.link = link
         self.retry_seconds = retry_seconds
         self.published = 0
+        self._cleaned_at = -float(CLEAN_EVERY_SECONDS)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -131,10 +134,12 @@ class Outbox:
                 )
                 if self.db.dialect == "postgresql":
                     query = query.with_for_update(skip_locked=True)
-                rows = list((await session.scalars(query)).all())
-                if not rows:
+                if time.monotonic() - self._cleaned_at > CLEAN_EVERY_SECONDS:
                     old = utcnow() - dt.timedelta(seconds=KEEP_SECONDS)
                     await session.execute(delete(OutboxRow).where(OutboxRow.published_at < old))
+                    self._cleaned_at = time.monotonic()
+                rows = list((await session.scalars(query)).all())
+                if not rows:
                     return sent
                 done: list[str] = []
                 for row in rows:
