@@ -1,7 +1,7 @@
 """The fault suite: the gateway on 2 workers, its own PostgreSQL and Redis,
 a bounded mixed load, and the faults of issue 16, one after another.
 
-    .venv/bin/python -m bench.faults [--users 6] [--settle 3] [--check]
+    .venv/bin/python -m bench.faults [--users 6] [--settle 2] [--check]
 
 Starts a PostgreSQL 15 cluster (``initdb``/``pg_ctl`` on a free port) and a
 ``redis-server`` of its own, runs ``karmayogi serve --workers 2`` on them and
@@ -434,7 +434,7 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--users", type=int, default=6)
-    parser.add_argument("--settle", type=float, default=3.0, help="seconds of load before and after a fault")
+    parser.add_argument("--settle", type=float, default=2.0, help="seconds of load before and after a fault")
     parser.add_argument("--check", action="store_true", help="exit 1 unless every zero holds")
     args = parser.parse_args()
     phases = asyncio.run(run(args.users, args.settle))
