@@ -6,13 +6,16 @@ STAMP := $(VENV)/.installed
 
 .PHONY: serve test lint typecheck ci clean
 
+# GraphiQL's browser files, served by the gateway itself (no CDN): gateway/graphiql.py.
+GRAPHIQL := tools/graphiql/node_modules/.package-lock.json
+
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-serve: $(STAMP)
+serve: $(STAMP) $(GRAPHIQL)
 	$(BIN)/karmayogi serve --host 127.0.0.1 --port 8000
 
 # Apollo's composition library, for the federation test (tests/federation).
@@ -23,7 +26,15 @@ tools/federation/node_modules/.package-lock.json: tools/federation/package-lock.
 tools/graphql-http/node_modules/.package-lock.json: tools/graphql-http/package-lock.json
 	npm ci --prefix tools/graphql-http --no-audit --no-fund
 
-NODE_TOOLS := tools/federation/node_modules/.package-lock.json tools/graphql-http/node_modules/.package-lock.json
+$(GRAPHIQL): tools/graphiql/package-lock.json
+	npm ci --prefix tools/graphiql --no-audit --no-fund
+
+# GraphQL Code Generator, for the typed-client test (tests/frontend).
+tools/codegen/node_modules/.package-lock.json: tools/codegen/package-lock.json
+	npm ci --prefix tools/codegen --no-audit --no-fund
+
+NODE_TOOLS := tools/federation/node_modules/.package-lock.json tools/graphql-http/node_modules/.package-lock.json \
+	$(GRAPHIQL) tools/codegen/node_modules/.package-lock.json
 
 # Both cores: pytest-xdist workers, each test file on one worker (and, on
 # PostgreSQL, each worker its own database). TEST_WORKERS=0 runs in one process.

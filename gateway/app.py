@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from gateway.catalogue import calls
 from gateway.graphql_http import GraphQLEndpoint
+from gateway.home import home_routes
 from gateway.host import Gateway, build_gateway
 from gateway.observability import RequestIdMiddleware
 from gateway.security.services import services_of
@@ -61,12 +62,15 @@ def create_app(
         }
         return JSONResponse(body, status_code=200 if database else 503)
 
+    endpoint = GraphQLEndpoint(gateway)
     routes = [
-        Route("/graphql", GraphQLEndpoint(gateway).handle, methods=["GET", "POST"]),
+        Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
+        *(endpoint.ide.routes() if endpoint.ide is not None else []),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         *gateway.routes,
     ]
+    routes += home_routes(settings, {getattr(r, "path", "") for r in routes})
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.gateway = gateway
     if settings.cors_allow_origins:

@@ -19,12 +19,13 @@ import orjson
 from graphql import GraphQLError
 from opentelemetry.trace import SpanKind
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from gateway.context import OPERATION_NAME
+from gateway.graphiql import GraphiQL
 from gateway.http_params import (
     MEDIA_GRAPHQL,
     MEDIA_JSON,
@@ -138,17 +139,17 @@ class GraphQLEndpoint:
 
     def __init__(self, gateway: Gateway) -> None:
         self.gateway = gateway
-        self.ide_html = _ide_html() if gateway.settings.graphiql_enabled else None
+        self.ide = GraphiQL(gateway.settings) if gateway.settings.graphiql_enabled else None
 
     async def handle(self, request: Request) -> Response:
         accept = request.headers.get("accept")
         if (
             request.method == "GET"
-            and self.ide_html is not None
+            and self.ide is not None
             and "text/html" in (accept or "")
             and "query" not in request.query_params
         ):
-            return HTMLResponse(self.ide_html)
+            return self.ide.html()
         media = negotiate(accept)
         if media is None:
             return _error_response(406, f"Ask for {MEDIA_GRAPHQL} or {MEDIA_JSON} in Accept.", MEDIA_JSON)
@@ -390,22 +391,3 @@ class GraphQLEndpoint:
         # Not executed: the document failed to parse or validate, or an
         # operation limit refused it. Both media types answer 400 here.
         return 400, body
-
-
-def _ide_html() -> str:
-    from strawberry.http.ides import get_graphql_ide_html
-
-    html = get_graphql_ide_html("graphiql")
-    welcome = (
-        "`# Karmayogi learner graph (demo data in development).\\n"
-        "# Sign in for learner-only fields: run `karmayogi token EMAIL` and add the header\\n"
-        '#   {\\"Authorization\\": \\"Bearer <token>\\"}\\n'
-        "# in the Headers tab below, or sign in as a demo learner at /auth/dev.\\n"
-        '{\\n  organisations(search: \\"Personnel\\") { name children { name } }\\n'
-        "  competencies(area: BEHAVIOURAL) { theme subTheme }\\n}\\n`"
-    )
-    start = html.find("const EXAMPLE_QUERY = `")
-    end = html.find("`;", start)
-    if start == -1 or end == -1:  # a Strawberry release changed the page; keep its default
-        return html
-    return html[: start + len("const EXAMPLE_QUERY = ")] + welcome + html[end + 1 :]

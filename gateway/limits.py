@@ -13,7 +13,13 @@ fragments are counted without expanding them) and measures, per operation:
   ``limits.default_list_size``), else 1. ``edges``/``nodes`` of a
   ``...Connection`` type count once: their page was already counted by
   ``first``;
-* introspection: whether ``__schema`` or ``__type`` is asked for.
+* introspection: whether ``__schema`` or ``__type`` is asked for. Their
+  selections are bounded by rules of their own instead of depth and cost
+  (a client's standard introspection query is deeper than any operation
+  needs to be): ``limits.max_introspection_depth`` and at most
+  ``MAX_TYPE_EXPANSIONS`` nested lists of a type's members (``fields``,
+  ``inputFields``, ``interfaces``, ``possibleTypes``) on any path, as
+  graphql-js's ``MaxIntrospectionDepthRule`` counts them.
 
 It runs before graphql-core's validation, whose cost grows faster than the
 document (overlapping-fields checks), so a hostile document is refused
@@ -39,7 +45,9 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     OperationType,
+    SchemaMetaFieldDef,
     SelectionSetNode,
+    TypeMetaFieldDef,
     VariableNode,
 )
 
@@ -55,6 +63,10 @@ if TYPE_CHECKING:
 MAX_NESTING = 150
 SIZE_ARGUMENTS = ("first", "last")
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
+# Lists of a type's members: nesting them (a type's fields' types' fields...)
+# is what makes an introspection query expensive.
+TYPE_EXPANSIONS = frozenset({"fields", "inputFields", "interfaces", "possibleTypes"})
+MAX_TYPE_EXPANSIONS = 2
 
 
 @dataclass
@@ -64,9 +76,11 @@ class Measure:
     fields: int = 0  # fields at this level, fragments expanded
     cost: int = 0
     introspection: bool = False
+    expansions: int = 0  # nested type-member lists inside introspection
 
     def add(self, other: Measure) -> None:
         self.depth = max(self.depth, other.depth)
+        self.expansions = max(self.expansions, other.expansions)
         self.aliases += other.aliases
         self.fields += other.fields
         self.cost += other.cost
@@ -167,6 +181,8 @@ class _Walker:
         field_def = None
         if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
             field_def = parent.fields.get(name)
+        if name in INTROSPECTION_FIELDS and parent is self.schema.query_type:
+            field_def = SchemaMetaFieldDef if name == "__schema" else TypeMetaFieldDef
         if node.selection_set is None:
             return measure
         child_type, is_list = _named(field_def.type) if field_def is not None else (None, False)
@@ -176,6 +192,19 @@ class _Walker:
         measure.aliases += below.aliases
         measure.cost = 1 + size * below.cost
         measure.introspection = measure.introspection or below.introspection
+        measure.expansions = below.expansions
+        if getattr(parent, "name", "").startswith("__"):
+            # Inside introspection: bounded by its own rules (checked at its root field).
+            if name in TYPE_EXPANSIONS:
+                measure.expansions += 1
+                if measure.expansions > MAX_TYPE_EXPANSIONS:
+                    raise _limit_error("introspection nesting", measure.expansions, MAX_TYPE_EXPANSIONS)
+            return measure
+        if name in INTROSPECTION_FIELDS:
+            maximum = self.limits.max_introspection_depth
+            if measure.depth > maximum:
+                raise _limit_error("introspection depth", measure.depth, maximum)
+            return Measure(fields=1, aliases=measure.aliases, depth=1, cost=1, introspection=True)
         if measure.depth > self.limits.max_depth:
             raise _limit_error("depth", measure.depth, self.limits.max_depth)
         return measure

@@ -28,6 +28,8 @@ class LimitsSettings(BaseModel):
     max_page_size: int = Field(100, ge=1, le=10_000)
     max_body_bytes: int = Field(1_000_000, ge=1_024)
     max_depth: int = Field(12, ge=2, le=64)
+    # ``__schema``/``__type`` selections: their own depth bound instead of max_depth and max_cost
+    max_introspection_depth: int = Field(20, ge=2, le=64)
     max_aliases: int = Field(30, ge=1)
     max_root_fields: int = Field(20, ge=1)
     max_tokens: int = Field(5_000, ge=100)
@@ -123,6 +125,8 @@ class GatewaySettings(BaseSettings):
     auto_migrate: bool | None = None
     load_demo_data: bool | None = None
     graphiql: bool | None = None
+    # GraphiQL's files (node_modules of tools/graphiql); default: found next to the checkout
+    graphiql_assets: str | None = None
     introspection: bool | None = None
     suggestions: bool | None = None
     cors_allow_origins: list[str] = Field(default_factory=list)
