@@ -111,7 +111,8 @@ MISSING_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>GraphiQL is not installed · Karmayogi learner graph</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}
+<style>body{{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;
+padding:0 1rem;line-height:1.5}}
 code{{background:#f4f4f4;padding:0 .2rem}}</style></head>
 <body><h1>GraphiQL's files are not installed</h1>
 <p>This gateway serves GraphiQL from its own files, so the IDE works on networks that

@@ -22,7 +22,8 @@ PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Karmayogi learner graph</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}
+<style>body{{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;
+padding:0 1rem;line-height:1.5}}
 li{{margin:.3rem 0}}code{{background:#f4f4f4;padding:0 .2rem}}</style></head>
 <body><h1>Karmayogi learner graph</h1>
 <p>One GraphQL endpoint for a civil servant's learning on Mission Karmayogi: <code>POST /graphql</code>.</p>
