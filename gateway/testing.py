@@ -234,6 +234,10 @@ async def make_gateway(database_url: str) -> AsyncIterator[MakeGateway]:
         overrides.setdefault("database_url", database_url)
         overrides.setdefault("load_demo_data", True)
         overrides.setdefault("log_json", False)
+        # Tests start from empty learning records (the demo's are for people trying the product).
+        plugin_sections = dict(overrides.get("plugins") or {})
+        plugin_sections["passbook"] = {"demo_learning_records": False, **plugin_sections.get("passbook", {})}
+        overrides["plugins"] = plugin_sections
         plugins = [("test_header_identity", header_identity), *(extra_plugins or [])]
         app = create_app(load_settings(**overrides), extra_plugins=plugins)
         gateway: Gateway = app.state.gateway

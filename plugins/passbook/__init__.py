@@ -1,6 +1,7 @@
 """The Competency Passbook: enrolments, certificates, plans (see docs/passbook.md)."""
 
 from plugins.passbook.plugin import (
+    load_demo_data,
     register_commands,
     register_migrations,
     register_node_resolvers,
@@ -14,6 +15,7 @@ from plugins.passbook.plugin import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "load_demo_data",
     "register_commands",
     "register_migrations",
     "register_node_resolvers",

@@ -12,6 +12,7 @@ from schema.contribution import MigrationLineage, NodeResolver, SchemaContributi
 
 if TYPE_CHECKING:
     import typer
+    from sqlalchemy.ext.asyncio import AsyncSession
     from starlette.routing import BaseRoute
 
     from gateway.context import RequestContext
@@ -38,6 +39,32 @@ def register_passbook_backend(gateway: Gateway) -> PassbookRuntime:
     from plugins.passbook.runtime import PassbookRuntime
 
     return PassbookRuntime(gateway)
+
+
+@hookimpl
+async def load_demo_data(gateway: Gateway, session: AsyncSession) -> None:
+    from sqlalchemy import select
+
+    from gateway.directory.models import LearnerRow, OrganisationRow
+    from plugins.passbook.demo import load_learning_records
+    from plugins.passbook.runtime import runtime_of
+
+    runtime = runtime_of(gateway)
+    if not runtime.settings.demo_learning_records:
+        return
+    paths = dict((await session.execute(select(OrganisationRow.id, OrganisationRow.path))).all())
+    rows = (
+        await session.execute(
+            select(LearnerRow.id, LearnerRow.name, LearnerRow.organisation_id)
+            .where(LearnerRow.demo.is_(True))
+            .order_by(LearnerRow.id)
+        )
+    ).all()
+    learners = [
+        (id_, name, org, [p for p in reversed(paths.get(org or "", "").split("/")) if p])
+        for id_, name, org in rows
+    ]
+    await load_learning_records(session, runtime, learners)
 
 
 @hookimpl

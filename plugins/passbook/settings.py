@@ -26,6 +26,9 @@ class PassbookSettings(BaseModel):
     # courses before asking the providers again (0: ask on every request). A
     # catalogue sync drops it at once in every worker that shares the Redis.
     catalogue_cache_seconds: int = Field(60, ge=0, le=3600)
+    # Demo learning records for the demo learners (plugins/passbook/demo.py),
+    # loaded with the demo data into an empty development database.
+    demo_learning_records: bool = True
 
     @field_validator("signing_key")
     @classmethod
