@@ -71,16 +71,22 @@ def build_cli() -> typer.Typer:
             raise fail(str(exc)) from exc
 
     @cli.command()
-    def schema(config: ConfigOption = None) -> None:
-        """Print the composed schema as SDL."""
+    def schema(
+        config: ConfigOption = None,
+        federation: Annotated[
+            bool, typer.Option("--federation", help="The Apollo Federation 2 subgraph SDL (@link, @key).")
+        ] = False,
+    ) -> None:
+        """Print the composed schema as plain SDL for codegen (--federation: the subgraph SDL)."""
         from gateway.host import build_gateway
+        from gateway.sdl import plain_sdl
 
         settings = settings_from(config)
         try:
             gateway = build_gateway(settings)
         except StartupError as exc:
             raise fail(str(exc)) from exc
-        typer.echo(gateway.schema.as_str())
+        typer.echo(gateway.schema.as_str() if federation else plain_sdl(gateway.schema._schema))
         asyncio.run(gateway.db.dispose())
 
     @cli.command()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import strawberry
+from graphql import DirectiveLocation, GraphQLDirective, GraphQLSchema
 from strawberry.extensions import SchemaExtension
 from strawberry.federation import Schema as FederationSchema
 from strawberry.schema.config import StrawberryConfig
@@ -175,6 +176,7 @@ def compose(
         raise
     except Exception as exc:
         raise StartupError(f"The composed schema is invalid: {exc}") from exc
+    _deprecated_for_graphql_js_16(schema._schema)
     missing = missing_reference_resolvers(comp.types.values())
     if missing:
         raise StartupError(
@@ -183,3 +185,22 @@ def compose(
             "(schema/federation.py, docs/federation.md)."
         )
     return schema, comp
+
+
+def _deprecated_for_graphql_js_16(schema: GraphQLSchema) -> None:
+    """Introspection must not list ``DIRECTIVE_DEFINITION`` among @deprecated's
+    locations (graphql-core 3.3 adds it from a draft of the spec): graphql-js 16,
+    which GraphiQL, graphql-codegen and most frontends run, refuses the whole
+    schema over it. Nothing here deprecates a directive."""
+    deprecated = schema.get_directive("deprecated")
+    if deprecated is None or DirectiveLocation.DIRECTIVE_DEFINITION not in deprecated.locations:
+        return
+    kept = [loc for loc in deprecated.locations if loc is not DirectiveLocation.DIRECTIVE_DEFINITION]
+    narrowed = GraphQLDirective(
+        deprecated.name,
+        kept,
+        args=deprecated.args,
+        is_repeatable=deprecated.is_repeatable,
+        description=deprecated.description,
+    )
+    schema.directives = tuple(narrowed if d is deprecated else d for d in schema.directives)
