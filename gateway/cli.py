@@ -25,6 +25,15 @@ def build_cli() -> typer.Typer:
     )
     db_cli = typer.Typer(help="Database migrations.", no_args_is_help=True)
     demo_cli = typer.Typer(help="Demo data and stand-in services.", no_args_is_help=True)
+
+    @cli.callback()
+    def options(config: ConfigOption = None) -> None:
+        """Karmayogi learner-graph gateway. Settings: --config FILE, else
+        KARMAYOGI_CONFIG, else ./karmayogi.toml when present; KARMAYOGI_*
+        variables win over the file."""
+        if config is not None:
+            os.environ["KARMAYOGI_CONFIG"] = str(config)
+
     cli.add_typer(db_cli, name="db")
     cli.add_typer(demo_cli, name="demo")
     from gateway.security.commands import add_operations_commands

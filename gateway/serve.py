@@ -25,10 +25,15 @@ async def prepare_once(settings: GatewaySettings) -> None:
     """Check settings and plugins, then apply migrations and demo data (as
     the settings ask) once for all workers."""
     from gateway.host import build_gateway
+    from gateway.observability import configure_logging
 
     gateway = build_gateway(settings)
     try:
         await gateway.db.check_reachable()
+        # Settings, plugins and the database are good: from here on, log lines
+        # (a start-up error above is one plain line, printed by the command).
+        configure_logging(settings.log_level, settings.log_json)
+        announce(settings, gateway.states.describe())
         if settings.migrate_at_startup:
             await gateway.upgrade()
         if settings.demo_at_startup:
@@ -37,6 +42,21 @@ async def prepare_once(settings: GatewaySettings) -> None:
             await load_demo_if_empty(gateway)
     finally:
         await gateway.db.dispose()
+
+
+def announce(settings: GatewaySettings, state_modules: dict[str, list[str]]) -> None:
+    """Log where the settings came from and which state modules are on where."""
+    import logging
+
+    log = logging.getLogger("gateway.serve")
+    if settings.file is not None:
+        log.info("settings read from %s", settings.file.resolve())
+    else:
+        log.info("no settings file (./karmayogi.toml or --config): defaults and KARMAYOGI_* variables")
+    for module, states in sorted(state_modules.items()):
+        log.info("state module %s is on for %s", module, ", ".join(states))
+    if not state_modules:
+        log.info("no state modules are on (state_modules is empty)")
 
 
 def run_server(
@@ -52,6 +72,8 @@ def run_server(
 ) -> None:
     import uvicorn
 
+    if settings.file is not None:  # the workers read the same file, wherever they start
+        os.environ["KARMAYOGI_CONFIG"] = str(settings.file.resolve())
     asyncio.run(prepare_once(settings))
     metrics_dir = None
     if workers > 1:

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -144,6 +144,12 @@ class GatewaySettings(BaseSettings):
     log_json: bool = True
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
     plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    _file: Path | None = PrivateAttr(default=None)
+
+    @property
+    def file(self) -> Path | None:
+        """The TOML file these settings were read from, if any."""
+        return self._file
 
     @property
     def is_production(self) -> bool:
@@ -201,12 +207,26 @@ def _format_validation_error(exc: ValidationError, prefix: str = "") -> str:
     return "\n".join(lines)
 
 
+DEFAULT_CONFIG_FILE = "karmayogi.toml"
+
+
+def settings_file(config_file: str | Path | None = None) -> Path | None:
+    """The TOML file settings are read from: ``config_file`` (``--config``),
+    else ``KARMAYOGI_CONFIG``, else ``./karmayogi.toml`` when it exists."""
+    named = config_file or os.environ.get("KARMAYOGI_CONFIG")
+    if named:
+        if not Path(named).is_file():
+            raise StartupError(f"Settings file {named} does not exist (from --config or KARMAYOGI_CONFIG).")
+        return Path(named)
+    default = Path(DEFAULT_CONFIG_FILE)
+    return default if default.is_file() else None
+
+
 def load_settings(config_file: str | Path | None = None, **overrides: Any) -> GatewaySettings:
-    """Build settings from (lowest to highest) defaults, the TOML file, the
-    environment and ``overrides``. Bad keys stop start-up naming the key."""
-    path = config_file or os.environ.get("KARMAYOGI_CONFIG")
-    if path is not None and not Path(path).is_file():
-        raise StartupError(f"Settings file {path} does not exist (from --config or KARMAYOGI_CONFIG).")
+    """Build settings from (lowest to highest) defaults, the TOML file (see
+    :func:`settings_file`), the environment and ``overrides``. Bad keys stop
+    start-up with one line naming the key."""
+    path = settings_file(config_file)
 
     class _FileSettings(GatewaySettings):
         model_config = SettingsConfigDict(toml_file=path)
@@ -228,7 +248,14 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Ga
     try:
         settings: GatewaySettings = _FileSettings(**overrides)
     except ValidationError as exc:
-        raise StartupError("Invalid settings:\n" + _format_validation_error(exc)) from exc
+        where = (
+            f"in {path} or its KARMAYOGI_* variable"
+            if path
+            else "in its KARMAYOGI_* variable or --config file"
+        )
+        problems = "; ".join(line.strip() for line in _format_validation_error(exc).splitlines())
+        raise StartupError(f"Invalid settings: {problems} (fix the key {where}).") from exc
+    settings._file = path
     return settings
 
 
@@ -237,7 +264,9 @@ def validate_plugin_section(plugin: str, model: type[BaseModel], raw: dict[str, 
     try:
         return model.model_validate(raw or {})
     except ValidationError as exc:
+        problems = "; ".join(
+            line.strip() for line in _format_validation_error(exc, prefix=f"plugins.{plugin}.").splitlines()
+        )
         raise StartupError(
-            f"Invalid settings for plugin {plugin!r}:\n"
-            + _format_validation_error(exc, prefix=f"plugins.{plugin}.")
+            f"Invalid settings for plugin {plugin!r}: {problems} (fix it under [plugins.{plugin}])."
         ) from exc

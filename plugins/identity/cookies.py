@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from gateway.credentials import bearer_token
@@ -33,7 +34,7 @@ def set_session_cookies(response: Response, issued: IssuedSession, settings: Ide
     response.set_cookie(
         settings.cookie_name,
         issued.access_token,
-        max_age=settings.access_token_minutes * 60,
+        max_age=max(1, int((issued.access_expires_at - dt.datetime.now(dt.UTC)).total_seconds())),
         path="/",
         secure=settings.cookie_secure,
         httponly=True,

@@ -23,7 +23,7 @@ def identity_settings(gateway: Gateway) -> IdentitySettings:
 
 def key_ring(gateway: Gateway) -> KeyRing:
     settings = identity_settings(gateway)
-    lifetime = dt.timedelta(minutes=settings.access_token_minutes)
+    lifetime = dt.timedelta(minutes=settings.access_minutes(gateway.settings.is_production))
     if settings.session_keys:
         return KeyRing([load_key(k) for k in settings.session_keys], lifetime)
     return KeyRing(

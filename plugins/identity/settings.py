@@ -9,6 +9,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 DEFAULT_PRE_APPROVED = ["gov.in", "nic.in"]
+PRODUCTION_ACCESS_MINUTES = 15
+DEVELOPMENT_ACCESS_MINUTES = 8 * 60  # a working day
 
 
 class SessionKey(BaseModel):
@@ -71,7 +73,9 @@ class IdentitySettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     session_keys: list[SessionKey] = Field(default_factory=list)
-    access_token_minutes: int = Field(15, ge=1, le=24 * 60)
+    # Unset: 15 minutes in production, a working day (8 hours) in development,
+    # so a GraphiQL session signed in through /auth/dev lasts the day.
+    access_token_minutes: int | None = Field(None, ge=1, le=24 * 60)
     refresh_token_days: int = Field(7, ge=1, le=90)
     leeway_seconds: int = Field(30, ge=0, le=60)
     # With Redis: how long a session the database found live is taken as live
@@ -117,6 +121,12 @@ class IdentitySettings(BaseModel):
         if len(kids) != len(set(kids)):
             raise ValueError("session_keys: every kid must be different")
         return self
+
+    def access_minutes(self, production: bool) -> int:
+        """How long an access token lives (``access_token_minutes`` when set)."""
+        if self.access_token_minutes is not None:
+            return self.access_token_minutes
+        return PRODUCTION_ACCESS_MINUTES if production else DEVELOPMENT_ACCESS_MINUTES
 
     def dev_sign_in_enabled(self, production: bool) -> bool:
         return self.dev_sign_in if self.dev_sign_in is not None else not production
