@@ -155,6 +155,15 @@ class GatewaySettings(BaseSettings):
     def is_production(self) -> bool:
         return self.environment == "production"
 
+    def link_base(self, served_at: str | None = None) -> str:
+        """The address links and QR codes point at: ``public_url`` when it is
+        set (or in production), else in development the address the request
+        came to (``served_at``, e.g. ``http://127.0.0.1:8123``), so links
+        follow whatever port the server runs on."""
+        if served_at and "public_url" not in self.model_fields_set and not self.is_production:
+            return served_at.rstrip("/")
+        return self.public_url.rstrip("/")
+
     @property
     def migrate_at_startup(self) -> bool:
         return self.auto_migrate if self.auto_migrate is not None else not self.is_production

@@ -3,19 +3,27 @@ and the expiring CSV report links."""
 
 from __future__ import annotations
 
-import html
 import uuid
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import BaseRoute, Route
 
 from gateway.context import RequestContext
 from gateway.directory.models import OrganisationRow
 from plugins.passbook import certificate_pdf, links, reports
-from plugins.passbook.api.certificates import find_valid_certificate
+from plugins.passbook import verify_page as pages
+from plugins.passbook.api.certificates import find_valid_certificate, served_at
+from plugins.passbook.certificate_details import details_of
 from plugins.passbook.runtime import runtime_of
 from schema.identity import Principal
 from schema.scalars import IST
@@ -41,21 +49,11 @@ def routes(gateway: Gateway) -> list[BaseRoute]:
                     "issuedAt": row.issued_at.astimezone(IST).isoformat(),
                 }
             )
+        demo = not gateway.settings.is_production
         if row is None:
-            body = "<h1>Not a valid certificate</h1><p>No certificate matches this id and access code.</p>"
-        else:
-            issued = row.issued_at.astimezone(IST)
-            body = (
-                "<h1>Valid certificate</h1>"
-                f"<p><strong>{html.escape(row.learner_name)}</strong> completed "
-                f"<strong>{html.escape(row.course_title)}</strong> on {issued:%d %B %Y}.</p>"
-                f"<p>Certificate {html.escape(row.id)}, signed with key {html.escape(row.key_id)}.</p>"
-            )
-        page = (
-            "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-            f"<title>Certificate check</title></head><body>{body}</body></html>"
-        )
-        return HTMLResponse(page, status_code=200 if row else 404)
+            return HTMLResponse(pages.invalid_page(), status_code=404)
+        details = await details_of(gateway, row, runtime_of(gateway).settings.issuer_name)
+        return HTMLResponse(pages.valid_page(row, details, demo))
 
     async def certificate_pdf_route(request: Request) -> Response:
         certificate_id = request.path_params["certificate_id"]
@@ -64,11 +62,12 @@ def routes(gateway: Gateway) -> list[BaseRoute]:
         if row is None:
             return PlainTextResponse("No certificate matches this id and access code.", status_code=404)
         runtime = runtime_of(gateway)
+        served = served_at(request)
         pdf = certificate_pdf.render(
             row,
-            verify_url=runtime.verify_url(row.id, row.access_code),
-            issuer=runtime.settings.issuer_name,
-            public_key_url=f"{runtime.public_url}/passbook/certificate-key.pem",
+            details=await details_of(gateway, row, runtime.settings.issuer_name),
+            verify_url=runtime.verify_url(row.id, row.access_code, served),
+            public_key_url=f"{gateway.settings.link_base(served)}/passbook/certificate-key.pem",
             demo=not gateway.settings.is_production,
         )
         return Response(
@@ -76,6 +75,10 @@ def routes(gateway: Gateway) -> list[BaseRoute]:
             media_type="application/pdf",
             headers={"Content-Disposition": f'inline; filename="certificate-{row.id}.pdf"'},
         )
+
+    async def font(request: Request) -> Response:
+        headers = {"Cache-Control": "public, max-age=604800"}
+        return FileResponse(certificate_pdf.font_file(), media_type="font/ttf", headers=headers)
 
     async def public_key(request: Request) -> Response:
         return PlainTextResponse(runtime_of(gateway).signer.public_pem, media_type="application/x-pem-file")
@@ -121,5 +124,6 @@ def routes(gateway: Gateway) -> list[BaseRoute]:
         Route("/passbook/verify/{certificate_id}", verify_page, methods=["GET"]),
         Route("/passbook/certificates/{certificate_id}.pdf", certificate_pdf_route, methods=["GET"]),
         Route("/passbook/certificate-key.pem", public_key, methods=["GET"]),
+        Route(pages.FONT_PATH, font, methods=["GET"]),
         Route("/passbook/reports/{organisation_id}.csv", report_csv, methods=["GET"]),
     ]

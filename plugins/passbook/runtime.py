@@ -41,11 +41,13 @@ class PassbookRuntime:
     def public_url(self) -> str:
         return self.gateway.settings.public_url.rstrip("/")
 
-    def verify_url(self, certificate_id: str, access_code: str) -> str:
-        return f"{self.public_url}/passbook/verify/{certificate_id}?code={access_code}"
+    def verify_url(self, certificate_id: str, access_code: str, served_at: str | None = None) -> str:
+        base = self.gateway.settings.link_base(served_at)
+        return f"{base}/passbook/verify/{certificate_id}?code={access_code}"
 
-    def download_url(self, certificate_id: str, access_code: str) -> str:
-        return f"{self.public_url}/passbook/certificates/{certificate_id}.pdf?code={access_code}"
+    def download_url(self, certificate_id: str, access_code: str, served_at: str | None = None) -> str:
+        base = self.gateway.settings.link_base(served_at)
+        return f"{base}/passbook/certificates/{certificate_id}.pdf?code={access_code}"
 
     # -- the backend protocol (schema.passbook.PassbookBackend) -----------------
 

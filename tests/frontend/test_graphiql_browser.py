@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from gateway.live_server import live_gateway
-from tests.frontend.browser import chromium
+from tests.frontend.browser import PHONE, chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = (ROOT / "bench/queries/dashboard.graphql").read_text()
@@ -55,10 +55,28 @@ def test_graphiql_signs_in_and_runs_the_dashboard_offline(tmp_path: Path) -> Non
         page.screenshot(path=str(SHOTS / "graphiql-dashboard.png"))
         answer = json.loads(editor_value(page, ".graphiql-response"))
 
+        # The certificate's QR link, opened on a phone-sized screen.
+        nodes = [e["node"] for e in answer["data"]["me"]["enrolments"]["edges"]]
+        verify_url = next(n["certificate"]["verifyUrl"] for n in nodes if n["certificate"])
+        assert verify_url.startswith(server.url + "/passbook/verify/")  # the port it serves on
+        phone = page.context.new_page()
+        phone.set_viewport_size(PHONE)
+        phone.goto(verify_url)
+        phone.screenshot(path=str(SHOTS / "verify-phone.png"), full_page=True)
+        state = phone.locator("[role=status]").inner_text()
+        details = phone.locator("dl").inner_text()
+        overflow = phone.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        phone.goto(verify_url[:-1] + ("B" if verify_url[-1] != "B" else "C"))
+        refused = phone.locator("[role=status]").inner_text()
+
     assert "errors" not in answer, answer
     me = answer["data"]["me"]
     assert me["name"] == "Asha Verma"
     assert me["enrolments"]["totalCount"] > 0
     assert me["passbook"]["entries"] and me["plan"]
+    assert "मान्य प्रमाणपत्र" in state and "Valid certificate" in state
+    assert "Asha Verma" in details and "Institute" in details and "IST" in details
+    assert not overflow, "the verify page is wider than a phone"
+    assert "Not a valid certificate" in refused and "अमान्य" in refused
     assert errors == [], errors
     assert outside.urls == [], f"the page asked the internet for {outside.urls}"

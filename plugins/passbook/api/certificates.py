@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from sqlalchemy import select
@@ -60,15 +60,24 @@ class Certificate(Node):
 
     @strawberry.field
     def verify_url(self, info: Info) -> str:
-        return runtime_of(context_of(info).gateway).verify_url(self.row.id, self.row.access_code)
+        ctx = context_of(info)
+        return runtime_of(ctx.gateway).verify_url(self.row.id, self.row.access_code, served_at(ctx.request))
 
     @strawberry.field(description="PDF with a QR code that opens verifyUrl.")
     def download_url(self, info: Info) -> str:
-        return runtime_of(context_of(info).gateway).download_url(self.row.id, self.row.access_code)
+        ctx = context_of(info)
+        return runtime_of(ctx.gateway).download_url(self.row.id, self.row.access_code, served_at(ctx.request))
 
     @strawberry.field(description="The exact bytes (UTF-8 JSON) the signature covers.")
     def signed_payload(self) -> str:
         return payload_of(self.row).decode()
+
+
+def served_at(request: Any) -> str | None:
+    """The scheme, host and port the request came to (links follow it in development)."""
+    if request is None:
+        return None
+    return f"{request.url.scheme}://{request.url.netloc}"
 
 
 def payload_of(row: CertificateRow) -> bytes:

@@ -116,10 +116,13 @@ class OrganisationReport:
         description="CSV with one row per learner: plan items done/assigned, hours, certificates."
     )
     def csv_url(self, info: Info) -> str:
-        gateway = context_of(info).gateway
+        ctx = context_of(info)
+        gateway = ctx.gateway
         runtime = runtime_of(gateway)
+        request = ctx.request
+        served = f"{request.url.scheme}://{request.url.netloc}" if request is not None else None
         return links.report_link(
-            runtime.public_url,
+            gateway.settings.link_base(served),
             gateway.settings.secret_key.get_secret_value(),
             self.row.id,
             self.admin_id,
