@@ -87,7 +87,7 @@ class _Page(FPDF):
         self.add_font(
             FAMILY,
             fname=str(font_file()),
-            variations={"": {"wght": 400, "wdth": 100}, "B": {"wght": 700, "wdth": 100}},
+            variations={"": {"wght": 400.0, "wdth": 100.0}, "B": {"wght": 700.0, "wdth": 100.0}},
         )
         self.set_text_shaping(use_shaping_engine=True, script="deva", language="hin")
         self.add_page()

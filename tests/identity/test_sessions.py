@@ -50,7 +50,7 @@ async def test_expired_session_token_is_refused(client: GatewayClient) -> None:
         learner_id="learner:demo-asha",
         session_id=issued.session_id,
         source="test",
-        now=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),
+        now=dt.datetime.now(dt.UTC) - dt.timedelta(hours=9),  # past development's working day
     )
     body = await me_with(client, old)
     assert error_codes(body) == ["UNAUTHENTICATED"]
@@ -183,6 +183,7 @@ async def test_rotated_out_key_is_refused_after_its_tokens_expire(
     client = await make_gateway(
         plugins={
             "identity": {
+                "access_token_minutes": 15,
                 "session_keys": [
                     {"kid": "2026-b", "private_key": ed25519_pem()},
                     {
@@ -190,7 +191,7 @@ async def test_rotated_out_key_is_refused_after_its_tokens_expire(
                         "private_key": old_pem,
                         "retired_at": (signed_at + dt.timedelta(seconds=1)).isoformat(),
                     },
-                ]
+                ],
             }
         }
     )
