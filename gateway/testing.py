@@ -235,9 +235,11 @@ async def make_gateway(database_url: str) -> AsyncIterator[MakeGateway]:
         overrides.setdefault("load_demo_data", True)
         overrides.setdefault("log_json", False)
         # Tests start from empty learning records (the demo's are for people trying the product).
-        plugin_sections = dict(overrides.get("plugins") or {})
-        plugin_sections["passbook"] = {"demo_learning_records": False, **plugin_sections.get("passbook", {})}
-        overrides["plugins"] = plugin_sections
+        allow, block = overrides.get("plugins_allow"), overrides.get("plugins_block") or []
+        if "passbook" not in block and (allow is None or "passbook" in allow):
+            plugin_sections = dict(overrides.get("plugins") or {})
+            passbook = {"demo_learning_records": False, **plugin_sections.get("passbook", {})}
+            overrides["plugins"] = {**plugin_sections, "passbook": passbook}
         plugins = [("test_header_identity", header_identity), *(extra_plugins or [])]
         app = create_app(load_settings(**overrides), extra_plugins=plugins)
         gateway: Gateway = app.state.gateway
