@@ -38,6 +38,7 @@ from starlette.requests import HTTPConnection
 
 from gateway.app import create_app
 from gateway.directory.models import LearnerRow
+from gateway.execution.verify import VERIFYING
 from gateway.hookspecs import hookimpl
 from gateway.host import Gateway
 from gateway.settings import load_settings
@@ -234,6 +235,8 @@ async def make_gateway(database_url: str) -> AsyncIterator[MakeGateway]:
         overrides.setdefault("database_url", database_url)
         overrides.setdefault("load_demo_data", True)
         overrides.setdefault("log_json", False)
+        # Every query compiles at first sight and is checked against graphql-core.
+        overrides.setdefault("execution", {"compile_after": 1, "verify": "replay"})
         plugins = [("test_header_identity", header_identity), *(extra_plugins or [])]
         app = create_app(load_settings(**overrides), extra_plugins=plugins)
         gateway: Gateway = app.state.gateway
@@ -244,11 +247,21 @@ async def make_gateway(database_url: str) -> AsyncIterator[MakeGateway]:
         return client
 
     yield make
+    mismatches = [m for c in started for m in _execution_mismatches(c.gateway)]
     for client in reversed(started):
         for browser in client.browsers:
             await browser.aclose()
         await client.http.aclose()
         await client.gateway.stop()
+    if mismatches:
+        pytest.fail("compiled execution differs from graphql-core:\n" + "\n".join(mismatches))
+
+
+def _execution_mismatches(gateway: Gateway) -> list[str]:
+    from gateway.execution import execution_state
+
+    state = execution_state(gateway)
+    return list(state.mismatches) if state is not None else []
 
 
 @pytest.fixture
@@ -286,7 +299,7 @@ class SqlCounter:
 
 def _record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
     statements = _statements.get()
-    if statements is not None:
+    if statements is not None and not VERIFYING.get():  # not graphql-core's check run
         statements.append(statement)
 
 

@@ -1,0 +1,87 @@
+"""The executor Strawberry hands every operation to: a compiled plan when there
+is one, graphql-core's own executor otherwise.
+
+It is a subclass of Strawberry's graphql-core executor, so everything around
+execution stays as it is: the operation guard's parse, limits and validation,
+variable coercion, ``process_errors``, extensions, the HTTP layer's error
+formatting. Only ``execute_operation`` changes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from graphql import GraphQLError
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from gateway.execution.walk import Walker
+
+if TYPE_CHECKING:
+    from graphql import ExecutionResult, MiddlewareManager
+
+    from gateway.execution.plan import Plan
+    from gateway.execution.plans import ExecutionState
+
+STATE_KEY = "execution"
+
+
+def state_of(context: Any) -> ExecutionState | None:
+    """The compiled-execution state of the app a request context belongs to."""
+    return execution_state(getattr(context, "gateway", None))
+
+
+def execution_state(gateway: Any) -> ExecutionState | None:
+    state = getattr(gateway, "state", None)
+    if not isinstance(state, dict):
+        return None
+    found: ExecutionState | None = state.get(STATE_KEY)
+    return found
+
+
+class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
+    """Runs a query's compiled plan, or falls back to graphql-core."""
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        state = state_of(self.context_value)
+        if state is None or serially:
+            return super().execute_operation(serially)
+        plan = state.lookup(self)
+        if plan is None:
+            return super().execute_operation(serially)
+        if state.settings.verify != "off":
+            from gateway.execution.verify import verified
+
+            return verified(self, plan, state)
+        return self.run_plan(plan)
+
+    def reference(self, middleware: MiddlewareManager | None = None) -> Any:
+        """graphql-core's answer for the same operation, on a fresh error list."""
+        import copy
+
+        from graphql.execution.executor import CollectedErrors
+        from graphql.pyutils import RefMap
+
+        twin = copy.copy(self)
+        twin.collected_errors = CollectedErrors()
+        twin._relevant_sub_fields = {}
+        twin._stream_usages = RefMap()
+        twin.middleware_manager = middleware
+        return StrawberryGraphQLCoreExecutionContext.execute_operation(twin)
+
+    def run_plan(self, plan: Plan, walker: Walker | None = None) -> Any:
+        try:
+            data = (walker or Walker(self)).fields(plan.root, self.root_value, None)
+        except GraphQLError as error:
+            self.collected_errors.add(error, None)
+            return self.build_response(None)
+        if self.is_awaitable(data):
+            return self._finish(data)
+        return self.build_response(data)
+
+    async def _finish(self, data: Any) -> ExecutionResult:
+        try:
+            result = await data
+        except GraphQLError as error:
+            self.collected_errors.add(error, None)
+            return self.build_response(None)  # type: ignore[return-value]
+        return self.build_response(result)  # type: ignore[return-value]
