@@ -197,7 +197,12 @@ class Walker:
             raise value
         kind = t.kind
         if kind == NON_NULL:
-            completed = self.complete(t.of, f, value, path)  # type: ignore[arg-type]
+            inner: TypePlan = t.of  # type: ignore[assignment]
+            if inner.needs_path:  # an object or a list: completes to a dict or a list, never null
+                if value is None or value is Undefined:
+                    raise TypeError(f"Cannot return null for non-nullable field {f.parent_name}.{f.name}.")
+                return self.complete(inner, f, value, path)
+            completed = self.complete(inner, f, value, path)
             if self.is_awaitable(completed):
                 return self._non_null_async(f, completed)
             if completed is None:
