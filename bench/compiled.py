@@ -29,6 +29,7 @@ import cProfile
 import pstats
 import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -136,9 +137,8 @@ async def main() -> None:
         print(f"{label:<14}{row['execute']:>9.2f}{row['http']:>9.2f}{row['sql']:>5}{len(row['bytes']):>7}")
     if answers[0] != answers[1]:
         for label, answer in zip(ROWS, answers, strict=True):
-            path = f"{tempfile.gettempdir()}/dashboard-{label[0]}.json"
-            with open(path, "wb") as out:
-                out.write(answer)
+            path = Path(tempfile.gettempdir()) / f"dashboard-{label[0]}.json"
+            path.write_bytes(answer)
             print(f"DIFFERENT ANSWERS: {path}")
     else:
         print("same bytes from both executors")
