@@ -43,7 +43,10 @@ from gateway.settings import load_settings
 from gateway.testing import SqlCounter, header_identity, install_sql_counter
 from schema.identity import Principal
 
-ROWS = (("graphql-core", {"compiled": False}), ("compiled", {"compiled": True, "compile_after": 1}))
+ROWS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("graphql-core", {"compiled": False}),
+    ("compiled", {"compiled": True, "compile_after": 1}),
+)
 
 
 async def run_row(
@@ -136,8 +139,8 @@ async def main() -> None:
         print(*row["metrics"], sep="\n")
         print(f"{label:<14}{row['execute']:>9.2f}{row['http']:>9.2f}{row['sql']:>5}{len(row['bytes']):>7}")
     if answers[0] != answers[1]:
-        for label, answer in zip(ROWS, answers, strict=True):
-            path = Path(tempfile.gettempdir()) / f"dashboard-{label[0]}.json"
+        for (name, _), answer in zip(ROWS, answers, strict=True):
+            path = Path(tempfile.gettempdir()) / f"dashboard-{name}.json"
             path.write_bytes(answer)
             print(f"DIFFERENT ANSWERS: {path}")
     else:
