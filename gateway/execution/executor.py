@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from graphql import GraphQLError
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from gateway.execution.walk import Walker
+from gateway.execution.walk import Boundary, Walker
+from gateway.execution.waves import drive
 
 if TYPE_CHECKING:
     from graphql import ExecutionResult, MiddlewareManager
@@ -69,19 +70,16 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         return StrawberryGraphQLCoreExecutionContext.execute_operation(twin)
 
     def run_plan(self, plan: Plan, walker: Walker | None = None) -> Any:
+        walker = walker or Walker(self)
         try:
-            data = (walker or Walker(self)).fields(plan.root, self.root_value, None)
+            data = walker.fields(plan.root, self.root_value, None, Boundary(None, None, None))
         except GraphQLError as error:
             self.collected_errors.add(error, None)
             return self.build_response(None)
-        if self.is_awaitable(data):
-            return self._finish(data)
-        return self.build_response(data)
+        if walker.wave:
+            return self._finish(walker, data)
+        return self.build_response(None if walker.root_nulled else data)
 
-    async def _finish(self, data: Any) -> ExecutionResult:
-        try:
-            result = await data
-        except GraphQLError as error:
-            self.collected_errors.add(error, None)
-            return self.build_response(None)  # type: ignore[return-value]
-        return self.build_response(result)  # type: ignore[return-value]
+    async def _finish(self, walker: Walker, data: dict[str, Any]) -> ExecutionResult:
+        await drive(walker)
+        return self.build_response(None if walker.root_nulled else data)  # type: ignore[return-value]

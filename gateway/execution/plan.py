@@ -95,6 +95,7 @@ class FieldPlan:
         "info_name",
         "key",
         "kind",
+        "leaf",
         "name",
         "nodes",
         "parent_kw",
@@ -131,6 +132,7 @@ class FieldPlan:
         self.static_args: dict[str, Any] | None = None
         self.arguments: list[Any] = []
         self.type: TypePlan | None = None
+        self.leaf: TypePlan | None = None  # the leaf type of a leaf field, nullable or not
 
     @property
     def typename(self) -> str:
@@ -228,6 +230,10 @@ class Compiler:
             raise Unsupported("@stream")
         self._how_to_resolve(plan, field_def)
         plan.type = self._type(field_def.type, details)
+        if plan.type.kind == LEAF:
+            plan.leaf = plan.type
+        elif plan.type.kind == NON_NULL and plan.type.of is not None and plan.type.of.kind == LEAF:
+            plan.leaf = plan.type.of
         return plan
 
     def _how_to_resolve(self, plan: FieldPlan, field_def: GraphQLField) -> None:

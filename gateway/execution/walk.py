@@ -5,23 +5,29 @@ holds it to them): a field error is located at the field's path and nulls
 the nearest nullable ancestor; a non-null field that comes back null is the
 error "Cannot return null for non-nullable field T.f."; errors under a
 position already nulled are dropped (graphql-core's ``CollectedErrors``).
+
 What it leaves out is graphql-core's per-field machinery: no resolve info
 unless a resolver asks for it, no argument coercion for fields without
 arguments, a plain ``getattr`` for Strawberry fields without a resolver,
-precomputed serialisers for scalars. Awaitables of one selection and of one
-list are gathered together, so DataLoader loads batch as they do under
-graphql-core.
+precomputed serialisers for scalars, and no coroutine, task or gather per
+object. Whatever completes synchronously is completed in place; each
+awaitable a resolver returns becomes a :class:`Pending` entry of the current
+*wave*. The driver (:func:`gateway.execution.waves.drive`) settles a whole wave at
+once (every coroutine is first stepped eagerly, so the DataLoader loads of
+the whole level are queued before the loaders dispatch, and one that does not
+suspend needs no task), then completes the values, which queue the next
+wave. A non-null error raised while completing an entry goes to the nearest
+nullable ancestor recorded with it (its :class:`Boundary`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError, located_error
 from graphql.execution.executor import invalid_return_type_error
 from graphql.execution.values import get_argument_values
-from graphql.pyutils import Path, Undefined, gather_with_cancel, inspect, is_iterable
+from graphql.pyutils import Path, Undefined, inspect, is_iterable
 from strawberry.types.arguments import convert_arguments
 
 from gateway.execution.plan import (
@@ -44,11 +50,51 @@ if TYPE_CHECKING:
 
     from gateway.execution.executor import CompiledExecutor
 
+# Values of these types are never awaitable: skip the awaitable check.
+_PLAIN = frozenset({str, int, float, bool, type(None), list, dict, tuple})
+
+
+class Boundary:
+    """A nullable position: where a non-null error below it ends (``None`` key: the whole answer)."""
+
+    __slots__ = ("container", "key", "path")
+
+    def __init__(self, container: Any, key: str | int | None, path: Path | None) -> None:
+        self.container = container
+        self.key = key
+        self.path = path
+
+
+class Pending:
+    """An awaitable a resolver returned, with where its completed value goes."""
+
+    __slots__ = ("awaitable", "boundary", "container", "f", "key", "ok", "path", "t", "value")
+
+    def __init__(
+        self,
+        container: Any,
+        key: str | int,
+        f: FieldPlan,
+        t: TypePlan,
+        path: Path,
+        boundary: Boundary,
+        awaitable: Any,
+    ) -> None:
+        self.container = container
+        self.key = key
+        self.f = f
+        self.t = t
+        self.path = path
+        self.boundary = boundary
+        self.awaitable = awaitable
+        self.ok = True
+        self.value: Any = None
+
 
 class Walker:
     """One execution of a plan; errors go to the executor's collected errors."""
 
-    __slots__ = ("add_error", "ex", "is_awaitable", "propagate", "strawberry")
+    __slots__ = ("add_error", "ex", "is_awaitable", "propagate", "root_nulled", "strawberry", "wave")
 
     def __init__(self, executor: CompiledExecutor) -> None:
         self.ex = executor
@@ -56,14 +102,14 @@ class Walker:
         self.add_error = executor.collected_errors.add
         self.propagate = executor.error_propagation
         self.strawberry = executor.schema._strawberry_schema  # type: ignore[attr-defined]
+        self.wave: list[Pending] = []
+        self.root_nulled = False
 
     # -- selections ---------------------------------------------------------
 
-    def fields(self, plan: ObjectPlan, source: Any, path: Path | None) -> Any:
-        """The selection's response dict, or an awaitable of it."""
+    def fields(self, plan: ObjectPlan, source: Any, path: Path | None, boundary: Boundary) -> dict[str, Any]:
+        """The selection's response dict; awaitables are queued on the wave."""
         result: dict[str, Any] = {}
-        pending: list[Awaitable[Any]] | None = None
-        pending_keys: list[str] = []
         is_awaitable = self.is_awaitable
         for f in plan.fields:
             kind = f.kind
@@ -78,68 +124,26 @@ class Walker:
                     value = getattr(source, f.attr) if default is None else default(source, f.attr)
                 else:
                     value = self.call(f, source, fpath)  # type: ignore[arg-type]
-                if is_awaitable(value):
-                    if pending is None:
-                        pending = []
-                    pending.append(self.await_field(f, t, value, fpath or Path(path, f.key, f.parent_name)))
-                    pending_keys.append(f.key)
+                if type(value) not in _PLAIN and is_awaitable(value):
                     result[f.key] = None
-                    continue
-                if t.kind == LEAF or (t.kind == NON_NULL and t.of.kind == LEAF):  # type: ignore[union-attr]
-                    leaf = t if t.kind == LEAF else t.of
-                    if value is not None and fast_leaf(leaf, value):  # type: ignore[arg-type]
-                        result[f.key] = value
-                        continue
-                completed = self.complete(t, f, value, fpath)
-                if is_awaitable(completed):
-                    if pending is None:
-                        pending = []
-                    pending.append(
-                        self.await_completed(f, t, completed, fpath or Path(path, f.key, f.parent_name))
+                    self.wave.append(
+                        Pending(
+                            result, f.key, f, t, fpath or Path(path, f.key, f.parent_name), boundary, value
+                        )
                     )
-                    pending_keys.append(f.key)
-                    result[f.key] = None
                     continue
-                result[f.key] = completed
+                leaf = f.leaf
+                if leaf is not None and value is not None and fast_leaf(leaf, value):
+                    result[f.key] = value
+                    continue
+                inner = boundary if t.kind == NON_NULL or not t.needs_path else Boundary(result, f.key, fpath)
+                result[f.key] = self.complete(t, f, value, fpath, inner)
             except Exception as raw:
-                try:
-                    result[f.key] = self.field_error(raw, t, f, fpath or Path(path, f.key, f.parent_name))
-                except GraphQLError:
-                    if pending:
-                        self.ex.settle_in_background(pending)  # as graphql-core does
-                    raise
-        if pending is None:
-            return result
-        return self._gather_fields(result, pending_keys, pending)
-
-    async def _gather_fields(
-        self, result: dict[str, Any], keys: list[str], pending: list[Awaitable[Any]]
-    ) -> dict[str, Any]:
-        if len(pending) == 1:
-            result[keys[0]] = await pending[0]
-        else:
-            values = await gather_with_cancel(*pending)
-            for key, value in zip(keys, values, strict=True):
-                result[key] = value
+                result[f.key] = self.field_error(raw, t, f, fpath or Path(path, f.key, f.parent_name))
         return result
 
-    async def await_field(self, f: FieldPlan, t: TypePlan, value: Any, fpath: Path) -> Any:
-        try:
-            resolved = await value
-            completed = self.complete(t, f, resolved, fpath)
-            if self.is_awaitable(completed):
-                completed = await completed
-        except Exception as raw:
-            return self.field_error(raw, t, f, fpath)
-        return completed
-
-    async def await_completed(self, f: FieldPlan, t: TypePlan, completed: Any, fpath: Path) -> Any:
-        try:
-            return await completed
-        except Exception as raw:
-            return self.field_error(raw, t, f, fpath)
-
     def field_error(self, raw: Exception, t: TypePlan, f: FieldPlan, path: Path) -> Any:
+        """Locate ``raw``; null this position, or raise it on to the nullable ancestor."""
         error = located_error(raw, f.nodes, path.as_list())
         if self.propagate and t.kind == NON_NULL:
             raise error
@@ -163,6 +167,7 @@ class Walker:
         )
 
     def call(self, f: FieldPlan, source: Any, fpath: Path) -> Any:
+        """Call the field's resolver as Strawberry would (or Strawberry's wrapper itself)."""
         if f.kind == GENERIC:
             return f.resolve(source, self.info(f, fpath), **self.raw_arguments(f))  # type: ignore[misc]
         sinfo = None
@@ -191,20 +196,14 @@ class Walker:
 
     # -- completing ---------------------------------------------------------
 
-    def complete(self, t: TypePlan, f: FieldPlan, value: Any, path: Path | None) -> Any:
-        """Complete ``value`` as type ``t`` (``path`` may be None only for leaves)."""
+    def complete(self, t: TypePlan, f: FieldPlan, value: Any, path: Path | None, boundary: Boundary) -> Any:
+        """Complete ``value`` as type ``t`` (``path`` may be None only for leaves);
+        ``boundary`` is the nearest nullable position at or above this one."""
         if isinstance(value, Exception):
             raise value
         kind = t.kind
         if kind == NON_NULL:
-            inner: TypePlan = t.of  # type: ignore[assignment]
-            if inner.needs_path:  # an object or a list: completes to a dict or a list, never null
-                if value is None or value is Undefined:
-                    raise TypeError(f"Cannot return null for non-nullable field {f.parent_name}.{f.name}.")
-                return self.complete(inner, f, value, path)
-            completed = self.complete(inner, f, value, path)
-            if self.is_awaitable(completed):
-                return self._non_null_async(f, completed)
+            completed = self.complete(t.of, f, value, path, boundary)  # type: ignore[arg-type]
             if completed is None:
                 raise TypeError(f"Cannot return null for non-nullable field {f.parent_name}.{f.name}.")
             return completed
@@ -221,63 +220,36 @@ class Walker:
                 )
             return coerced
         if kind == LIST:
-            return self.complete_list(t, f, value, path)  # type: ignore[arg-type]
+            return self.complete_list(t, f, value, path, boundary)  # type: ignore[arg-type]
         if kind == OBJECT:
-            return self.complete_object(t.target, f, value, path)  # type: ignore[arg-type]
+            return self.complete_object(t.target, f, value, path, boundary)  # type: ignore[arg-type]
         if kind == ABSTRACT:
-            return self.complete_abstract(t, f, value, path)  # type: ignore[arg-type]
+            return self.complete_abstract(t, f, value, path, boundary)  # type: ignore[arg-type]
         raise TypeError(f"Cannot complete value of unexpected output type: '{inspect(t.gql)}'.")
 
-    async def _non_null_async(self, f: FieldPlan, completed: Awaitable[Any]) -> Any:
-        value = await completed
-        if value is None:
-            raise TypeError(f"Cannot return null for non-nullable field {f.parent_name}.{f.name}.")
-        return value
-
-    def complete_object(self, plan: ObjectPlan, f: FieldPlan, value: Any, path: Path) -> Any:
+    def complete_object(
+        self, plan: ObjectPlan, f: FieldPlan, value: Any, path: Path, boundary: Boundary
+    ) -> Any:
         is_type_of = plan.is_type_of
         if is_type_of is not None:
             matches = is_type_of(value, self.info(f, path) if plan.is_type_of_info else None)  # type: ignore[arg-type]
             if self.is_awaitable(matches):
-                return self._object_async(plan, f, value, path, matches)
+                raise GraphQLError("The compiled executor does not await is_type_of.")
             if not matches:
                 raise invalid_return_type_error(plan.type, value, f.details)
-        return self.fields(plan, value, path)
+        return self.fields(plan, value, path, boundary)
 
-    async def _object_async(
-        self, plan: ObjectPlan, f: FieldPlan, value: Any, path: Path, matches: Awaitable[Any]
-    ) -> Any:
-        if not await matches:
-            raise invalid_return_type_error(plan.type, value, f.details)
-        completed = self.fields(plan, value, path)
-        if self.is_awaitable(completed):
-            return await completed
-        return completed
-
-    def complete_abstract(self, t: TypePlan, f: FieldPlan, value: Any, path: Path) -> Any:
+    def complete_abstract(self, t: TypePlan, f: FieldPlan, value: Any, path: Path, boundary: Boundary) -> Any:
         abstract = t.gql
         info = self.info(f, path)
         resolve_type = abstract.resolve_type or self.ex.type_resolver  # type: ignore[union-attr]
         runtime = resolve_type(value, info, abstract)  # type: ignore[arg-type]
         if self.is_awaitable(runtime):
-            return self._abstract_async(t, f, value, path, info, runtime)
-        return self._abstract_object(t, f, value, path, info, runtime)
+            raise GraphQLError("The compiled executor does not await resolve_type.")
+        object_type = self.ex.ensure_valid_runtime_type(runtime, abstract, f.details, info, value)  # type: ignore[arg-type]
+        return self.complete_object(t.by_type[object_type.name], f, value, path, boundary)
 
-    def _abstract_object(
-        self, t: TypePlan, f: FieldPlan, value: Any, path: Path, info: GraphQLResolveInfo[Any], runtime: Any
-    ) -> Any:
-        object_type = self.ex.ensure_valid_runtime_type(runtime, t.gql, f.details, info, value)  # type: ignore[arg-type]
-        return self.complete_object(t.by_type[object_type.name], f, value, path)
-
-    async def _abstract_async(
-        self, t: TypePlan, f: FieldPlan, value: Any, path: Path, info: GraphQLResolveInfo[Any], runtime: Any
-    ) -> Any:
-        completed = self._abstract_object(t, f, value, path, info, await runtime)
-        if self.is_awaitable(completed):
-            return await completed
-        return completed
-
-    def complete_list(self, t: TypePlan, f: FieldPlan, value: Any, path: Path) -> Any:
+    def complete_list(self, t: TypePlan, f: FieldPlan, value: Any, path: Path, boundary: Boundary) -> Any:
         if not is_iterable(value) or hasattr(value, "__aiter__"):
             if hasattr(value, "__aiter__"):
                 raise GraphQLError("The compiled executor does not stream async iterables.")
@@ -288,48 +260,46 @@ class Walker:
         leaf = item_t if item_t.kind == LEAF else item_t.of if item_t.kind == NON_NULL else None
         if leaf is not None and leaf.kind != LEAF:
             leaf = None
+        nullable_items = item_t.kind != NON_NULL and item_t.needs_path
         is_awaitable = self.is_awaitable
         out: list[Any] = []
-        pending: list[Awaitable[Any]] | None = None
-        pending_at: list[int] = []
         for index, item in enumerate(value):
             if leaf is not None and item is not None and fast_leaf(leaf, item):
                 out.append(item)
                 continue
             item_path = Path(path, index, None)
-            if is_awaitable(item):
-                if pending is None:
-                    pending = []
-                pending.append(self.await_field(f, item_t, item, item_path))
-                pending_at.append(index)
+            if type(item) not in _PLAIN and is_awaitable(item):
                 out.append(None)
+                self.wave.append(Pending(out, index, f, item_t, item_path, boundary, item))
                 continue
             try:
-                completed = self.complete(item_t, f, item, item_path)
-                if is_awaitable(completed):
-                    if pending is None:
-                        pending = []
-                    pending.append(self.await_completed(f, item_t, completed, item_path))
-                    pending_at.append(index)
-                    out.append(None)
-                    continue
-                out.append(completed)
+                inner = Boundary(out, index, item_path) if nullable_items else boundary
+                out.append(None)
+                out[index] = self.complete(item_t, f, item, item_path, inner)
             except Exception as raw:
-                try:
-                    out.append(self.field_error(raw, item_t, f, item_path))
-                except GraphQLError:
-                    if pending:
-                        self.ex.settle_in_background(pending)
-                    raise
-        if pending is None:
-            return out
-        return self._gather_items(out, pending_at, pending)
-
-    async def _gather_items(self, out: list[Any], at: list[int], pending: list[Awaitable[Any]]) -> list[Any]:
-        if len(pending) == 1:
-            out[at[0]] = await pending[0]
-        else:
-            values = await gather_with_cancel(*pending)
-            for index, value in zip(at, values, strict=True):
-                out[index] = value
+                out[index] = self.field_error(raw, item_t, f, item_path)
         return out
+
+    def settle(self, entry: Pending) -> None:
+        """Complete one settled entry of a wave (queueing the next wave's awaitables)."""
+        t = entry.t
+        try:
+            if not entry.ok:
+                raise entry.value
+            inner = entry.boundary
+            if t.kind != NON_NULL and t.needs_path:
+                inner = Boundary(entry.container, entry.key, entry.path)
+            entry.container[entry.key] = self.complete(t, entry.f, entry.value, entry.path, inner)
+        except Exception as raw:
+            try:
+                entry.container[entry.key] = self.field_error(raw, t, entry.f, entry.path)
+            except GraphQLError as error:
+                self.null_boundary(entry.boundary, error)
+
+    def null_boundary(self, boundary: Boundary, error: GraphQLError) -> None:
+        """A non-null error reached ``boundary``: null it there (the root: no data)."""
+        if boundary.key is None:
+            self.root_nulled = True
+        else:
+            boundary.container[boundary.key] = None
+        self.add_error(error, boundary.path)
