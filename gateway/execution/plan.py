@@ -97,13 +97,16 @@ class FieldPlan:
         "kind",
         "leaf",
         "name",
+        "needs_path",
         "nodes",
+        "nullable",
         "parent_kw",
         "parent_name",
         "parent_type",
         "pass_self",
         "resolve",
         "root_kw",
+        "same",
         "static_args",
         "strawberry_field",
         "type",
@@ -133,6 +136,9 @@ class FieldPlan:
         self.arguments: list[Any] = []
         self.type: TypePlan | None = None
         self.leaf: TypePlan | None = None  # the leaf type of a leaf field, nullable or not
+        self.same: type | None = None  # values of this type are the answer (str, bool)
+        self.nullable = False
+        self.needs_path = False
 
     @property
     def typename(self) -> str:
@@ -234,6 +240,10 @@ class Compiler:
             plan.leaf = plan.type
         elif plan.type.kind == NON_NULL and plan.type.of is not None and plan.type.of.kind == LEAF:
             plan.leaf = plan.type.of
+        if plan.leaf is not None and plan.leaf.fast in (str, bool):
+            plan.same = plan.leaf.fast
+        plan.nullable = plan.type.kind != NON_NULL
+        plan.needs_path = plan.type.needs_path
         return plan
 
     def _how_to_resolve(self, plan: FieldPlan, field_def: GraphQLField) -> None:

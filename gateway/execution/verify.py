@@ -24,6 +24,7 @@ A difference is logged as an error, kept in ``ExecutionState.mismatches``
 from __future__ import annotations
 
 import contextvars
+import inspect
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from gateway.execution.executor import CompiledExecutor
     from gateway.execution.plan import FieldPlan, Plan
     from gateway.execution.plans import ExecutionState
+    from gateway.execution.walk import Pending
 
 log = logging.getLogger("gateway.execution")
 
@@ -49,13 +51,21 @@ Record = dict[tuple[str | int, ...], tuple[dict[str, Any] | None, Any, Any]]
 
 
 class RecordingWalker(Walker):
-    """A walker that keeps each resolver call's arguments and outcome by path."""
+    """A walker that keeps each resolver call's arguments and outcome by path,
+    and what each awaitable list item came to (graphql-core cannot await a
+    coroutine a second time)."""
 
-    __slots__ = ("record",)
+    __slots__ = ("items", "record")
 
-    def __init__(self, executor: CompiledExecutor, record: Record) -> None:
+    def __init__(self, executor: CompiledExecutor, record: Record, items: dict[tuple[Any, ...], Any]) -> None:
         super().__init__(executor)
         self.record = record
+        self.items = items
+
+    def settle(self, entry: Pending) -> None:
+        if isinstance(entry.key, int):
+            self.items[tuple(entry.path.as_list())] = entry.value
+        super().settle(entry)
 
     def call(self, f: FieldPlan, source: Any, fpath: Path) -> Any:
         key = tuple(fpath.as_list())
@@ -86,9 +96,21 @@ class RecordingWalker(Walker):
 class Replay:
     """graphql-core middleware answering recorded fields from the record."""
 
-    def __init__(self, record: Record) -> None:
+    def __init__(self, record: Record, items: dict[tuple[Any, ...], Any]) -> None:
         self.record = record
+        self.items = items
         self.problems: list[str] = []
+
+    def settled(self, key: tuple[str | int, ...], value: Any) -> Any:
+        """A recorded list whose awaitable items are replaced by what they came to."""
+        if not isinstance(value, list | tuple) or not any(inspect.isawaitable(v) for v in value):
+            return value
+        missing = object()
+        out = []
+        for index, item in enumerate(value):
+            settled = self.items.get((*key, index), missing) if inspect.isawaitable(item) else item
+            out.append(item if settled is missing else settled)
+        return out
 
     def resolve(self, next_: Any, root: Any, info: GraphQLResolveInfo[Any], **args: Any) -> Any:
         key = tuple(info.path.as_list())
@@ -100,7 +122,7 @@ class Replay:
             self.problems.append(f"arguments at {list(key)}: compiled {recorded_args!r} != {args!r}")
         if value is _RAISED:
             raise error
-        return value
+        return self.settled(key, value)
 
 
 def _errors(errors: list[GraphQLError], gateway: Any) -> list[bytes]:
@@ -139,12 +161,13 @@ async def verified(ex: CompiledExecutor, plan: Plan, state: ExecutionState) -> E
     start = len(extra)
     rerun = state.settings.verify == "rerun"
     record: Record = {}
-    compiled = ex.run_plan(plan, None if rerun else RecordingWalker(ex, record))
+    items: dict[tuple[Any, ...], Any] = {}
+    compiled = ex.run_plan(plan, None if rerun else RecordingWalker(ex, record, items))
     if ex.is_awaitable(compiled):
         compiled = await compiled
     compiled_extra = extra[start:]
     del extra[start:]
-    replay = None if rerun else Replay(record)
+    replay = None if rerun else Replay(record, items)
     loaders = ctx._loaders
     if rerun:
         ctx._loaders = {}

@@ -52,6 +52,12 @@ if TYPE_CHECKING:
 
 # Values of these types are never awaitable: skip the awaitable check.
 _PLAIN = frozenset({str, int, float, bool, type(None), list, dict, tuple})
+_new_tuple = tuple.__new__
+
+
+def _path(prev: Path | None, key: str | int, typename: str | None) -> Path:
+    """``Path(prev, key, typename)`` without the named tuple's ``__new__`` frame."""
+    return _new_tuple(Path, (prev, key, typename))
 
 
 class Boundary:
@@ -113,33 +119,44 @@ class Walker:
         is_awaitable = self.is_awaitable
         for f in plan.fields:
             kind = f.kind
-            if kind == TYPENAME:
-                result[f.key] = f.parent_name
-                continue
-            t: TypePlan = f.type  # type: ignore[assignment]
-            fpath = Path(path, f.key, f.parent_name) if (t.needs_path or kind != ATTR) else None
-            try:
-                if kind == ATTR:
+            key = f.key
+            if kind == ATTR:
+                try:
                     default = f.default_resolver
                     value = getattr(source, f.attr) if default is None else default(source, f.attr)
-                else:
-                    value = self.call(f, source, fpath)  # type: ignore[arg-type]
+                except Exception as raw:
+                    result[key] = self.field_error(raw, f.type, f, _path(path, key, f.parent_name))  # type: ignore[arg-type]
+                    continue
+                if type(value) is f.same or (value is None and f.nullable):
+                    result[key] = value  # a string or boolean serialises as itself
+                    continue
+                fpath = _path(path, key, f.parent_name) if f.needs_path else None
+            elif kind == TYPENAME:
+                result[key] = f.parent_name
+                continue
+            else:
+                fpath = _path(path, key, f.parent_name)
+                try:
+                    value = self.call(f, source, fpath)
+                except Exception as raw:
+                    result[key] = self.field_error(raw, f.type, f, fpath)  # type: ignore[arg-type]
+                    continue
+            t: TypePlan = f.type  # type: ignore[assignment]
+            try:
                 if type(value) not in _PLAIN and is_awaitable(value):
-                    result[f.key] = None
+                    result[key] = None
                     self.wave.append(
-                        Pending(
-                            result, f.key, f, t, fpath or Path(path, f.key, f.parent_name), boundary, value
-                        )
+                        Pending(result, key, f, t, fpath or _path(path, key, f.parent_name), boundary, value)
                     )
                     continue
                 leaf = f.leaf
                 if leaf is not None and value is not None and fast_leaf(leaf, value):
-                    result[f.key] = value
+                    result[key] = value
                     continue
-                inner = boundary if t.kind == NON_NULL or not t.needs_path else Boundary(result, f.key, fpath)
-                result[f.key] = self.complete(t, f, value, fpath, inner)
+                inner = boundary if t.kind == NON_NULL or not t.needs_path else Boundary(result, key, fpath)
+                result[key] = self.complete(t, f, value, fpath, inner)
             except Exception as raw:
-                result[f.key] = self.field_error(raw, t, f, fpath or Path(path, f.key, f.parent_name))
+                result[key] = self.field_error(raw, t, f, fpath or _path(path, key, f.parent_name))
         return result
 
     def field_error(self, raw: Exception, t: TypePlan, f: FieldPlan, path: Path) -> Any:
@@ -267,7 +284,7 @@ class Walker:
             if leaf is not None and item is not None and fast_leaf(leaf, item):
                 out.append(item)
                 continue
-            item_path = Path(path, index, None)
+            item_path = _path(path, index, None)
             if type(item) not in _PLAIN and is_awaitable(item):
                 out.append(None)
                 self.wave.append(Pending(out, index, f, item_t, item_path, boundary, item))
