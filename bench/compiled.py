@@ -79,7 +79,7 @@ async def run_row(
                     gateway=gateway, request=None, principal=Principal(learner, "bench"), request_id="bench"
                 )
                 result = await gateway.schema.execute(QUERY, context_value=ctx)
-                assert not result.errors, result.errors
+                assert not result.errors and result.data and result.data["me"], result.errors
                 orjson.dumps({"data": result.data})
 
             profiler = cProfile.Profile() if profile else None
@@ -97,7 +97,7 @@ async def run_row(
                 response = await http.post(
                     "/graphql", json={"query": QUERY}, headers={"x-test-learner": learner}
                 )
-                assert response.status_code == 200
+                assert response.status_code == 200 and response.json()["data"]["me"], response.text
             out["http"] = (time.process_time() - start) * 1000 / (len(learners) - half)
             out["metrics"] = [
                 line for line in (await http.get("/metrics")).text.splitlines() if "executions_total{" in line
@@ -110,9 +110,9 @@ async def run_row(
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url")
-    parser.add_argument("--learners", type=int, default=400)
+    parser.add_argument("--learners", type=int, default=600)
     parser.add_argument(
-        "--requests", type=int, default=300, help="dashboards per row (<= learners / 2 per figure)"
+        "--requests", type=int, default=300, help="dashboards per row (at most learners / 2)"
     )
     parser.add_argument("--reuse", action="store_true", help="keep what an earlier run seeded")
     parser.add_argument("--profile", action="store_true")
@@ -123,15 +123,16 @@ async def main() -> None:
             await reset_postgres(url)
         await seed(url, options.learners)
     install_sql_counter()
-    count = min(options.requests, options.learners)
-    print(f"{count} cold dashboards per row, one process, {url.split(':')[0]} (CPU ms per dashboard)")
+    count = min(options.requests, options.learners // len(ROWS))
+    print(
+        f"{count} cold dashboards per row (half through execute, half over HTTP), one process, {url.split(':')[0]} (CPU ms per dashboard)"
+    )
     print(f"{'executor':<14}{'execute':>9}{'http':>9}{'SQL':>5}{'bytes':>7}")
     answers = []
     profile = None
     for index, (label, execution) in enumerate(ROWS):
         # Each row asks about its own learners, so both are cold.
-        offset = index * (options.learners // len(ROWS))
-        learners = [f"learner:bench-{n:05d}" for n in range(offset, offset + count // len(ROWS) * 2)][:count]
+        learners = [f"learner:bench-{n:05d}" for n in range(index * count, (index + 1) * count)]
         check = f"learner:bench-{options.learners - 1:05d}"
         row = await run_row(url, execution, learners, check, options.profile and label == "compiled")
         answers.append(row["bytes"])
