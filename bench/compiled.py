@@ -111,9 +111,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url")
     parser.add_argument("--learners", type=int, default=600)
-    parser.add_argument(
-        "--requests", type=int, default=300, help="dashboards per row (at most learners / 2)"
-    )
+    parser.add_argument("--requests", type=int, default=300, help="dashboards per row (at most learners / 2)")
     parser.add_argument("--reuse", action="store_true", help="keep what an earlier run seeded")
     parser.add_argument("--profile", action="store_true")
     options = parser.parse_args()

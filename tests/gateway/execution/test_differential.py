@@ -9,6 +9,7 @@ recorded, and the compiled gateway must really have run its plan.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import pytest
 
 from bench.catalogue import SyntheticPlugin
 from gateway.execution import execution_state
-from gateway.testing import GatewayClient, MakeGateway
+from gateway.testing import GatewayClient, MakeGateway, production_plugin_settings
 from tests.gateway.execution.probe_plugin import ProbePlugin
 from tests.plugins.passbook.test_dashboard_counts import seed
 
@@ -109,7 +110,9 @@ async def same_answer(
     return ours
 
 
-async def test_fragments_on_interfaces_and_unions_and_aliases(pair: tuple[GatewayClient, GatewayClient]) -> None:
+async def test_fragments_on_interfaces_and_unions_and_aliases(
+    pair: tuple[GatewayClient, GatewayClient],
+) -> None:
     body = await same_answer(pair, SHAPES)
     items = body["data"]["probe"]["items"]
     assert items[0] == {"__typename": "Text", "body": "hi"}
@@ -193,3 +196,24 @@ async def test_what_does_not_compile_is_served_by_graphql_core(
     metrics = (await compiled.http.get("/metrics")).text
     assert 'karmayogi_graphql_executions_total{executor="graphql_core",reason="unsupported"} 1.0' in metrics
     assert 'karmayogi_graphql_executions_total{executor="graphql_core",reason="mutation"} 1.0' in metrics
+
+
+async def test_production_masks_and_logs_alike(
+    make_gateway: MakeGateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    await make_gateway(load_demo_data=False)  # migrate first, as `karmayogi db upgrade` would
+    production: dict[str, Any] = {
+        "environment": "production",
+        "secret_key": "k" * 40,
+        "load_demo_data": False,
+        "plugins": production_plugin_settings(),
+        "extra_plugins": [("probe", ProbePlugin())],
+    }
+    compiled = await make_gateway(**production, execution={"compile_after": 1, "verify": "rerun"})
+    reference = await make_gateway(**production, execution={"compiled": False})
+    query = "{ probe { branch { leaves(count: 2) { value boom } } } }"
+    caplog.set_level(logging.ERROR, logger="gateway.errors")
+    body = await same_answer((compiled, reference), query, learner=None)
+    assert body["errors"][0]["message"] == "Internal server error; quote the requestId to support."
+    logged = [str(r.exc_info[1]) for r in caplog.records if r.exc_info]
+    assert logged.count("leaf 0 failed") == 2  # process_errors logged it under both executors
