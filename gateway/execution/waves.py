@@ -91,9 +91,15 @@ async def settle_all(entries: list[Pending]) -> None:
 
 async def drive(walker: Walker) -> None:
     """Settle wave after wave until nothing is pending."""
-    while walker.wave:
-        current = walker.wave
-        walker.wave = []
-        await settle_all(current)
-        for entry in current:
-            walker.settle(entry)
+    try:
+        while walker.wave:
+            current = walker.wave
+            walker.wave = []
+            await settle_all(current)
+            for entry in current:
+                walker.settle(entry)
+    except BaseException:  # cancelled (the request's time limit): close what never started
+        for entry in walker.wave:
+            if type(entry.awaitable) is _COROUTINE:
+                entry.awaitable.close()
+        raise
