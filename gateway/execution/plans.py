@@ -11,6 +11,7 @@ from graphql import DirectiveNode, OperationType, VariableNode, visit
 from graphql.language import Visitor
 
 from gateway.execution.plan import Compiler, Plan, Unsupported
+from gateway.extensions import CACHEABLE_QUERY_CHARS
 
 if TYPE_CHECKING:
     from graphql import Node
@@ -22,8 +23,9 @@ log = logging.getLogger("gateway.execution")
 
 COMPILED = "compiled"
 GRAPHQL_CORE = "graphql_core"
-# Documents seen but not yet compiled are remembered up to this many.
-MAX_SEEN = 10_000
+# Documents seen but not compiled (yet) are remembered up to this many; longer
+# documents than the operation guard caches are never compiled.
+MAX_SEEN = 1_000
 
 
 class _DirectiveVariables(Visitor):
@@ -80,7 +82,7 @@ class ExecutionState:
             self.fallback("unsupported")
             return None
         loc = operation.loc
-        if loc is None:
+        if loc is None or len(loc.source.body) > CACHEABLE_QUERY_CHARS:
             self.fallback("unsupported")
             return None
         base = (loc.source.body, operation.name.value if operation.name else None)
@@ -89,6 +91,8 @@ class ExecutionState:
             return None
         names = self.directive_vars.get(base)
         if names is None:
+            if len(self.directive_vars) >= MAX_SEEN:
+                self.directive_vars.clear()
             names = directive_variables([operation, *ex.fragment_definitions.values()])
             self.directive_vars[base] = names
         coerced = ex.variable_values.coerced
@@ -110,6 +114,8 @@ class ExecutionState:
         try:
             plan = Compiler(ex).compile()
         except Unsupported as exc:
+            if len(self.unsupported) >= MAX_SEEN:
+                self.unsupported.clear()
             self.unsupported[base] = str(exc)
             self.fallback("unsupported")
             return None

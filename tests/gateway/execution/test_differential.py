@@ -18,6 +18,7 @@ import pytest
 from bench.catalogue import SyntheticPlugin
 from gateway.execution import execution_state
 from gateway.testing import GatewayClient, MakeGateway, production_plugin_settings
+from tests.gateway.execution.generated import generate
 from tests.gateway.execution.probe_plugin import ProbePlugin
 from tests.plugins.passbook.test_dashboard_counts import seed
 
@@ -217,3 +218,18 @@ async def test_production_masks_and_logs_alike(
     assert body["errors"][0]["message"] == "Internal server error; quote the requestId to support."
     logged = [str(r.exc_info[1]) for r in caplog.records if r.exc_info]
     assert logged.count("leaf 0 failed") == 2  # process_errors logged it under both executors
+
+
+ROOTS = ["me", "courses", "providers", "competencies", "organisations", "collections"]
+
+
+@pytest.mark.parametrize("batch", range(4))
+async def test_generated_operations(pair: tuple[GatewayClient, GatewayClient], batch: int) -> None:
+    compiled = pair[0]
+    await seed(compiled, ASHA, 4, plan=True)
+    schema = compiled.gateway.schema._schema
+    for seed_value in range(batch * 10, batch * 10 + 10):
+        operation = generate(schema, ROOTS, seed_value)
+        await same_answer(pair, operation.query, operation.variables)
+    state = execution_state(compiled.gateway)
+    assert state is not None and len(state.plans) >= 8  # most of them compiled
