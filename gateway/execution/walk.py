@@ -9,13 +9,12 @@ position already nulled are dropped (graphql-core's ``CollectedErrors``).
 What it leaves out is graphql-core's per-field machinery: no resolve info
 unless a resolver asks for it, no argument coercion for fields without
 arguments, a plain ``getattr`` for Strawberry fields without a resolver,
-precomputed serialisers for scalars, and no coroutine, task or gather per
-object. Whatever completes synchronously is completed in place; each
+precomputed serialisers for scalars, and no coroutine or gather per object
+or list. Whatever completes synchronously is completed in place; each
 awaitable a resolver returns becomes a :class:`Pending` entry of the current
-*wave*. The driver (:func:`gateway.execution.waves.drive`) settles a whole wave at
-once (every coroutine is first stepped eagerly, so the DataLoader loads of
-the whole level are queued before the loaders dispatch, and one that does not
-suspend needs no task), then completes the values, which queue the next
+*wave*. The driver (:func:`gateway.execution.waves.drive`) awaits a whole
+wave at once (so the DataLoader loads of the whole level are queued before
+the loaders dispatch), then completes the values, which queue the next
 wave. A non-null error raised while completing an entry goes to the nearest
 nullable ancestor recorded with it (its :class:`Boundary`).
 """

@@ -1,19 +1,21 @@
 """Settling a wave of awaitables: every resolver of one level at once.
 
-Each coroutine is first stepped right here: one that finishes without
-suspending (a DataLoader value already cached, a resolver with nothing to
-wait for) needs no task; one that suspends has queued its loads, and goes on
-in a task from where it stopped (:func:`_resume`). Only after the whole wave
-has been stepped does the driver wait, so the loaders dispatch one batch per
-level, as they do under graphql-core.
+All awaitables the walker queued while completing one level are awaited
+together (one task each, as graphql-core's gather does), so the level's
+DataLoader loads are all queued before the loaders dispatch; then their
+values are completed, which queues the next wave.
+
+Coroutines are not stepped eagerly in the driver's task: a resolver that
+enters a task-bound scope before its first suspension (``asyncio.timeout``,
+an anyio cancel scope inside an HTTP client) must run in its own task from
+the start.
 """
 
 from __future__ import annotations
 
 import types
 from asyncio import ensure_future, gather
-from collections.abc import Coroutine, Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from gateway.execution.walk import Pending, Walker
@@ -21,67 +23,18 @@ if TYPE_CHECKING:
 _COROUTINE = types.CoroutineType
 
 
-@types.coroutine
-def _resume(coro: Coroutine[Any, Any, Any], yielded: Any) -> Generator[Any, Any, Any]:
-    """Go on driving ``coro`` (which just yielded ``yielded``) inside a task.
-
-    The future's ``_asyncio_future_blocking`` flag, which its ``__await__``
-    set and :func:`settle_all` cleared (a future still flagged refuses a
-    second awaiter), is set again for the task to see.
-    """
-    if getattr(yielded, "_asyncio_future_blocking", None) is False:
-        yielded._asyncio_future_blocking = True
-    while True:
-        try:
-            sent = yield yielded
-        except GeneratorExit:
-            coro.close()
-            raise
-        except BaseException as exc:  # cancellation: pass it in
-            try:
-                yielded = coro.throw(exc)
-            except StopIteration as stop:
-                return stop.value
-        else:
-            try:
-                yielded = coro.send(sent)
-            except StopIteration as stop:
-                return stop.value
-
-
 async def settle_all(entries: list[Pending]) -> None:
     """Await every entry's awaitable, storing its value or exception on it."""
-    futures = []
-    waiting = []
+    futures = [ensure_future(entry.awaitable) for entry in entries]
     for entry in entries:
-        awaitable = entry.awaitable
         entry.awaitable = None
-        if type(awaitable) is _COROUTINE:
-            try:
-                yielded = awaitable.send(None)
-            except StopIteration as stop:
-                entry.value = stop.value
-                continue
-            except Exception as exc:
-                entry.ok = False
-                entry.value = exc
-                continue
-            if getattr(yielded, "_asyncio_future_blocking", None):
-                yielded._asyncio_future_blocking = False  # another coroutine may await it next
-            future = ensure_future(_resume(awaitable, yielded))
-        else:
-            future = ensure_future(awaitable)
-        futures.append(future)
-        waiting.append(entry)
-    if not futures:
-        return
     try:
         results = await gather(*futures, return_exceptions=True)
     except BaseException:
         for future in futures:
             future.cancel()
         raise
-    for entry, result in zip(waiting, results, strict=True):
+    for entry, result in zip(entries, results, strict=True):
         if isinstance(result, Exception):
             entry.ok = False
         elif isinstance(result, BaseException):
@@ -95,7 +48,10 @@ async def drive(walker: Walker) -> None:
         while walker.wave:
             current = walker.wave
             walker.wave = []
-            await settle_all(current)
+            if len(current) == 1:
+                await _settle_one(current[0])
+            else:
+                await settle_all(current)
             for entry in current:
                 walker.settle(entry)
     except BaseException:  # cancelled (the request's time limit): close what never started
@@ -103,3 +59,14 @@ async def drive(walker: Walker) -> None:
             if type(entry.awaitable) is _COROUTINE:
                 entry.awaitable.close()
         raise
+
+
+async def _settle_one(entry: Pending) -> None:
+    """A wave of one needs no task: await it in place."""
+    awaitable = entry.awaitable
+    entry.awaitable = None
+    try:
+        entry.value = await awaitable
+    except Exception as exc:
+        entry.ok = False
+        entry.value = exc
