@@ -9,6 +9,9 @@ Use as a pytest plugin (``pytest_plugins = ["gateway.testing"]``). Fixtures:
 * ``make_gateway``: ``await make_gateway(extra_plugins=[...], **settings)``
   starts a gateway (migrated, demo data unless ``load_demo_data=False``) and
   returns a :class:`GatewayClient`; everything is stopped after the test.
+  Every query compiles at first sight and is checked against graphql-core
+  (``execution.verify = "replay"``, docs/execution.md): a test fails if any
+  answer differed. Pass ``execution={...}`` to choose otherwise.
 * ``client``: ``make_gateway()`` with the demo data and the header identity.
 * ``sql_counter``: counts SQL statements (``with sql_counter as c: ...; c.count``).
 
