@@ -14,24 +14,30 @@ compiled query through graphql-core too and reports any difference
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from gateway.execution.executor import STATE_KEY, CompiledExecutor, execution_state, state_of
-from gateway.execution.plans import ExecutionState
+from gateway.execution.executor import EXECUTION, CompiledExecutor, execution_state, state_of
+from gateway.execution.plans import BY_HASH, ExecutionState
 
 if TYPE_CHECKING:
+    from graphql import GraphQLError
+
     from gateway.host import Gateway
 
-__all__ = ["CompiledExecutor", "ExecutionState", "execution_state", "install", "state_of"]
+__all__ = ["BY_HASH", "CompiledExecutor", "ExecutionState", "execution_state", "install", "state_of"]
 
 
-def install(gateway: Gateway) -> ExecutionState | None:
-    """Run the gateway's queries compiled (unless ``execution.compiled`` is off)."""
+def install(
+    gateway: Gateway, format_error: Callable[[GraphQLError], dict[str, Any]]
+) -> ExecutionState | None:
+    """Run the gateway's queries compiled (unless ``execution.compiled`` is off);
+    ``format_error`` formats an error as the client sees it (for ``execution.verify``)."""
     settings = gateway.settings.execution
     if not settings.compiled:
         return None
-    existing = gateway.state.get(STATE_KEY)
-    if isinstance(existing, ExecutionState):
+    existing = gateway.state.get(EXECUTION)
+    if existing is not None:
         return existing
 
     def count(executor: str, reason: str) -> None:
@@ -39,7 +45,7 @@ def install(gateway: Gateway) -> ExecutionState | None:
 
         services_of(gateway).metrics.count_execution(executor, reason)
 
-    state = ExecutionState(settings, count)
-    gateway.state[STATE_KEY] = state
+    state = ExecutionState(settings, count, format_error)
+    gateway.state[EXECUTION] = state
     gateway.schema.execution_context_class = CompiledExecutor
     return state

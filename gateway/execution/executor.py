@@ -16,6 +16,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.execution.walk import Boundary, Walker
 from gateway.execution.waves import drive
+from schema.context import State, StateKey
 
 if TYPE_CHECKING:
     from graphql import ExecutionResult, MiddlewareManager
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
     from gateway.execution.plan import Plan
     from gateway.execution.plans import ExecutionState
 
-STATE_KEY = "execution"
+EXECUTION: StateKey[ExecutionState] = StateKey("execution.state")
+"""The app's compiled-execution state (``gateway.state``)."""
 
 
 def state_of(context: Any) -> ExecutionState | None:
@@ -32,11 +34,11 @@ def state_of(context: Any) -> ExecutionState | None:
 
 
 def execution_state(gateway: Any) -> ExecutionState | None:
+    """The compiled-execution state of ``gateway`` (None when compilation is off)."""
     state = getattr(gateway, "state", None)
-    if not isinstance(state, dict):
+    if not isinstance(state, State):
         return None
-    found: ExecutionState | None = state.get(STATE_KEY)
-    return found
+    return state.get(EXECUTION)
 
 
 class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):

@@ -12,14 +12,18 @@ from graphql.language import Visitor
 
 from gateway.execution.plan import Compiler, Plan, Unsupported
 from gateway.extensions import CACHEABLE_QUERY_CHARS
+from schema.context import State, StateKey
 
 if TYPE_CHECKING:
-    from graphql import Node
+    from graphql import GraphQLError, Node
 
     from gateway.execution.executor import CompiledExecutor
     from gateway.settings import ExecutionSettings
 
 log = logging.getLogger("gateway.execution")
+
+BY_HASH: StateKey[bool] = StateKey("request.by_hash")
+"""Whether the current operation was sent by its hash (``ctx.state``): it compiles at once."""
 
 COMPILED = "compiled"
 GRAPHQL_CORE = "graphql_core"
@@ -57,9 +61,15 @@ class ExecutionState:
     and always runs on graphql-core.
     """
 
-    def __init__(self, settings: ExecutionSettings, count: Callable[[str, str], None]) -> None:
+    def __init__(
+        self,
+        settings: ExecutionSettings,
+        count: Callable[[str, str], None],
+        format_error: Callable[[GraphQLError], dict[str, Any]],
+    ) -> None:
         self.settings = settings
         self.count = count
+        self.format_error = format_error  # as /graphql formats errors, for the differential check
         self.plans: OrderedDict[tuple[Any, ...], Plan] = OrderedDict()
         self.seen: dict[tuple[str, str | None], int] = {}
         self.unsupported: dict[tuple[str, str | None], str] = {}
@@ -102,7 +112,10 @@ class ExecutionState:
             self.plans.move_to_end(key)
             self.count(COMPILED, "")
             return plan
-        by_hash = bool(getattr(ex.context_value, "state", {}).get("by_hash"))
+        state = getattr(ex.context_value, "state", None)
+        by_hash = False
+        if isinstance(state, State):
+            by_hash = state.get(BY_HASH, False)
         seen = self.seen.get(base, 0) + 1
         if seen < self.settings.compile_after and not by_hash:
             if len(self.seen) >= MAX_SEEN:

@@ -125,10 +125,8 @@ class Replay:
         return self.settled(key, value)
 
 
-def _errors(errors: list[GraphQLError], gateway: Any) -> list[bytes]:
-    from gateway.graphql_http import format_error
-
-    return sorted(orjson.dumps(format_error(e, gateway)) for e in errors)
+def _errors(errors: list[GraphQLError], state: ExecutionState) -> list[bytes]:
+    return sorted(orjson.dumps(state.format_error(e)) for e in errors)
 
 
 def differences(
@@ -136,7 +134,7 @@ def differences(
     reference: ExecutionResult,
     compiled_extra: list[GraphQLError],
     reference_extra: list[GraphQLError],
-    gateway: Any,
+    state: ExecutionState,
 ) -> list[str]:
     """What differs between two answers: data (key order too) and formatted errors.
 
@@ -148,8 +146,8 @@ def differences(
     theirs = orjson.dumps(reference.data)
     if ours != theirs:
         problems.append(f"data: compiled {ours[:3000]!r} != graphql-core {theirs[:3000]!r}")
-    ours_e = _errors(list(compiled.errors or []) + compiled_extra, gateway)
-    theirs_e = _errors(list(reference.errors or []) + reference_extra, gateway)
+    ours_e = _errors(list(compiled.errors or []) + compiled_extra, state)
+    theirs_e = _errors(list(reference.errors or []) + reference_extra, state)
     if ours_e != theirs_e:
         problems.append(f"errors: compiled {ours_e!r} != graphql-core {theirs_e!r}")
     return problems
@@ -183,7 +181,7 @@ async def verified(ex: CompiledExecutor, plan: Plan, state: ExecutionState) -> E
     del extra[start:]
     if not rerun:
         reference_extra = compiled_extra  # the resolvers that add them ran once
-    problems = differences(compiled, reference, compiled_extra, reference_extra, ctx.gateway)
+    problems = differences(compiled, reference, compiled_extra, reference_extra, state)
     if replay is not None:
         problems.extend(replay.problems)
     if not problems:

@@ -11,10 +11,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry import Info
 
-from gateway.context import context_of
-from gateway.errors import Forbidden, ProviderUnavailable
-from gateway.hookspecs import hookimpl
-from schema.contribution import SchemaContribution
+from gateway.api import Forbidden, ProviderUnavailable, SchemaContribution, context_of, hookimpl
 
 
 @strawberry.type
