@@ -25,6 +25,8 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.graphql import OperationType
 
 from gateway.context import OPERATION_NAME
+from gateway.execution import BY_HASH
+from gateway.execution import install as install_compiled_execution
 from gateway.graphiql import GraphiQL
 from gateway.http_params import (
     MEDIA_GRAPHQL,
@@ -139,6 +141,7 @@ class GraphQLEndpoint:
 
     def __init__(self, gateway: Gateway) -> None:
         self.gateway = gateway
+        install_compiled_execution(gateway, lambda error: format_error(error, gateway))
         self.ide = GraphiQL(gateway.settings) if gateway.settings.graphiql_enabled else None
 
     async def handle(self, request: Request) -> Response:
@@ -267,13 +270,15 @@ class GraphQLEndpoint:
                 hit = {"x-karmayogi-cache": "hit"}
                 return Response(cached, status_code=200, media_type=media, headers=hit)
             results = []
-            for p, _ in resolved:
+            for p, by_hash in resolved:
+                context.state[BY_HASH] = by_hash  # a persisted operation compiles at once
                 status, body = await self.run(request, p, context, media)
                 if status == 503 and _read_only(p):
                     # A connection was lost under a query: run it once more on a
                     # fresh context (the pool has dropped the dead connections).
                     await context.close()
                     context = await build_context(self.gateway, request)
+                    context.state[BY_HASH] = by_hash
                     services.metrics.retried.inc()
                     status, body = await self.run(request, p, context, media)
                 results.append((status, body))

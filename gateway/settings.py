@@ -80,6 +80,20 @@ class ResponseCacheSettings(BaseModel):
     root_fields: list[str] = Field(default_factory=lambda: ["courses", "course", "collections", "providers"])
 
 
+class ExecutionSettings(BaseModel):
+    """Compiled execution of query operations (docs/execution.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    compiled: bool = True
+    # Compile a query on this sighting (persisted and trusted operations at once).
+    compile_after: int = Field(2, ge=1)
+    plan_cache_size: int = Field(500, ge=0)
+    # Check every compiled query against graphql-core and report differences (tests):
+    # "replay" the compiled run's resolver outcomes, or "rerun" every resolver.
+    verify: Literal["off", "replay", "rerun"] = "off"
+
+
 class TracingSettings(BaseModel):
     """OpenTelemetry tracing (off unless enabled)."""
 
@@ -135,6 +149,7 @@ class GatewaySettings(BaseSettings):
     persisted_operations: PersistedOperationsSettings = Field(default_factory=PersistedOperationsSettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)
     response_cache: ResponseCacheSettings = Field(default_factory=ResponseCacheSettings)
+    execution: ExecutionSettings = Field(default_factory=ExecutionSettings)
     plugins_allow: list[str] | None = None
     plugins_block: list[str] = Field(default_factory=list)
     skip_broken_plugins: bool = False

@@ -9,6 +9,9 @@ Use as a pytest plugin (``pytest_plugins = ["gateway.testing"]``). Fixtures:
 * ``make_gateway``: ``await make_gateway(extra_plugins=[...], **settings)``
   starts a gateway (migrated, demo data unless ``load_demo_data=False``) and
   returns a :class:`GatewayClient`; everything is stopped after the test.
+  Every query compiles at first sight and is checked against graphql-core
+  (``execution.verify = "replay"``, docs/execution.md): a test fails if any
+  answer differed. Pass ``execution={...}`` to choose otherwise.
 * ``client``: ``make_gateway()`` with the demo data and the header identity.
 * ``sql_counter``: counts SQL statements (``with sql_counter as c: ...; c.count``).
 
@@ -38,6 +41,7 @@ from starlette.requests import HTTPConnection
 
 from gateway.app import create_app
 from gateway.directory.models import LearnerRow
+from gateway.execution.verify import VERIFYING
 from gateway.hookspecs import hookimpl
 from gateway.host import Gateway
 from gateway.settings import load_settings
@@ -240,6 +244,8 @@ async def make_gateway(database_url: str) -> AsyncIterator[MakeGateway]:
             plugin_sections = dict(overrides.get("plugins") or {})
             passbook = {"demo_learning_records": False, **plugin_sections.get("passbook", {})}
             overrides["plugins"] = {**plugin_sections, "passbook": passbook}
+        # Every query compiles at first sight and is checked against graphql-core.
+        overrides.setdefault("execution", {"compile_after": 1, "verify": "replay"})
         plugins = [("test_header_identity", header_identity), *(extra_plugins or [])]
         app = create_app(load_settings(**overrides), extra_plugins=plugins)
         gateway: Gateway = app.state.gateway
@@ -250,11 +256,21 @@ async def make_gateway(database_url: str) -> AsyncIterator[MakeGateway]:
         return client
 
     yield make
+    mismatches = [m for c in started for m in _execution_mismatches(c.gateway)]
     for client in reversed(started):
         for browser in client.browsers:
             await browser.aclose()
         await client.http.aclose()
         await client.gateway.stop()
+    if mismatches:
+        pytest.fail("compiled execution differs from graphql-core:\n" + "\n".join(mismatches))
+
+
+def _execution_mismatches(gateway: Gateway) -> list[str]:
+    from gateway.execution import execution_state
+
+    state = execution_state(gateway)
+    return list(state.mismatches) if state is not None else []
 
 
 @pytest.fixture
@@ -292,7 +308,7 @@ class SqlCounter:
 
 def _record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
     statements = _statements.get()
-    if statements is not None:
+    if statements is not None and not VERIFYING.get():  # not graphql-core's check run
         statements.append(statement)
 
 

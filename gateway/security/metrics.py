@@ -119,6 +119,13 @@ class Metrics:
             registry=r,
             multiprocess_mode="livesum",
         )
+        self.executions = Counter(
+            "karmayogi_graphql_executions",
+            "Operations by executor (compiled, graphql_core) and, for graphql_core, why "
+            "(mutation, subscription, warming, unsupported, compile_error, middleware).",
+            ["executor", "reason"],
+            registry=r,
+        )
         self._names: set[str] = set()
         self._lock = threading.Lock()
 
@@ -152,6 +159,9 @@ class Metrics:
         if state not in CIRCUIT_STATES:
             raise ValueError(f"circuit state must be one of {', '.join(CIRCUIT_STATES)}, not {state!r}")
         self.circuit_state.labels(provider).set(CIRCUIT_STATES[state])
+
+    def count_execution(self, executor: str, reason: str) -> None:
+        self.executions.labels(executor, reason).inc()
 
     def cache_lookup(self, cache: str, hit: bool) -> None:
         self.cache_lookups.labels(cache, "hit" if hit else "miss").inc()

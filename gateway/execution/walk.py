@@ -1,0 +1,321 @@
+"""Running a compiled plan: resolve, complete and serialise in one walk.
+
+The walk follows graphql-core's rules step for step (the differential test
+holds it to them): a field error is located at the field's path and nulls
+the nearest nullable ancestor; a non-null field that comes back null is the
+error "Cannot return null for non-nullable field T.f."; errors under a
+position already nulled are dropped (graphql-core's ``CollectedErrors``).
+
+What it leaves out is graphql-core's per-field machinery: no resolve info
+unless a resolver asks for it, no argument coercion for fields without
+arguments, a plain ``getattr`` for Strawberry fields without a resolver,
+precomputed serialisers for scalars, and no coroutine or gather per object
+or list. Whatever completes synchronously is completed in place; each
+awaitable a resolver returns becomes a :class:`Pending` entry of the current
+*wave*. The driver (:func:`gateway.execution.waves.drive`) awaits a whole
+wave at once (so the DataLoader loads of the whole level are queued before
+the loaders dispatch), then completes the values, which queue the next
+wave. A non-null error raised while completing an entry goes to the nearest
+nullable ancestor recorded with it (its :class:`Boundary`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from graphql import GraphQLError, located_error
+from graphql.execution.executor import invalid_return_type_error
+from graphql.execution.values import get_argument_values
+from graphql.pyutils import Path, Undefined, inspect, is_iterable
+from strawberry.types.arguments import convert_arguments
+
+from gateway.execution.plan import (
+    ABSTRACT,
+    ATTR,
+    GENERIC,
+    LEAF,
+    LIST,
+    NON_NULL,
+    OBJECT,
+    TYPENAME,
+    FieldPlan,
+    ObjectPlan,
+    TypePlan,
+    fast_leaf,
+)
+
+if TYPE_CHECKING:
+    from graphql import GraphQLResolveInfo
+
+    from gateway.execution.executor import CompiledExecutor
+
+# Values of these types are never awaitable: skip the awaitable check.
+_PLAIN = frozenset({str, int, float, bool, type(None), list, dict, tuple})
+_new_tuple = tuple.__new__
+
+
+def _path(prev: Path | None, key: str | int, typename: str | None) -> Path:
+    """``Path(prev, key, typename)`` without the named tuple's ``__new__`` frame."""
+    return _new_tuple(Path, (prev, key, typename))
+
+
+class Boundary:
+    """A nullable position: where a non-null error below it ends (``None`` key: the whole answer)."""
+
+    __slots__ = ("container", "key", "path")
+
+    def __init__(self, container: Any, key: str | int | None, path: Path | None) -> None:
+        self.container = container
+        self.key = key
+        self.path = path
+
+
+class Pending:
+    """An awaitable a resolver returned, with where its completed value goes."""
+
+    __slots__ = ("awaitable", "boundary", "container", "f", "key", "ok", "path", "t", "value")
+
+    def __init__(
+        self,
+        container: Any,
+        key: str | int,
+        f: FieldPlan,
+        t: TypePlan,
+        path: Path,
+        boundary: Boundary,
+        awaitable: Any,
+    ) -> None:
+        self.container = container
+        self.key = key
+        self.f = f
+        self.t = t
+        self.path = path
+        self.boundary = boundary
+        self.awaitable = awaitable
+        self.ok = True
+        self.value: Any = None
+
+
+class Walker:
+    """One execution of a plan; errors go to the executor's collected errors."""
+
+    __slots__ = ("add_error", "ex", "is_awaitable", "propagate", "root_nulled", "strawberry", "wave")
+
+    def __init__(self, executor: CompiledExecutor) -> None:
+        self.ex = executor
+        self.is_awaitable = executor.is_awaitable
+        self.add_error = executor.collected_errors.add
+        self.propagate = executor.error_propagation
+        self.strawberry = executor.schema._strawberry_schema  # type: ignore[attr-defined]
+        self.wave: list[Pending] = []
+        self.root_nulled = False
+
+    # -- selections ---------------------------------------------------------
+
+    def fields(self, plan: ObjectPlan, source: Any, path: Path | None, boundary: Boundary) -> dict[str, Any]:
+        """The selection's response dict; awaitables are queued on the wave."""
+        result: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        for f in plan.fields:
+            kind = f.kind
+            key = f.key
+            if kind == ATTR:
+                try:
+                    default = f.default_resolver
+                    value = getattr(source, f.attr) if default is None else default(source, f.attr)
+                except Exception as raw:
+                    result[key] = self.field_error(raw, f.type, f, _path(path, key, f.parent_name))  # type: ignore[arg-type]
+                    continue
+                if type(value) is f.same or (value is None and f.nullable):
+                    result[key] = value  # a string or boolean serialises as itself
+                    continue
+                fpath = _path(path, key, f.parent_name) if f.needs_path else None
+            elif kind == TYPENAME:
+                result[key] = f.parent_name
+                continue
+            else:
+                fpath = _path(path, key, f.parent_name)
+                try:
+                    value = self.call(f, source, fpath)
+                except Exception as raw:
+                    result[key] = self.field_error(raw, f.type, f, fpath)  # type: ignore[arg-type]
+                    continue
+            t: TypePlan = f.type  # type: ignore[assignment]
+            try:
+                if type(value) not in _PLAIN and is_awaitable(value):
+                    result[key] = None
+                    self.wave.append(
+                        Pending(result, key, f, t, fpath or _path(path, key, f.parent_name), boundary, value)
+                    )
+                    continue
+                leaf = f.leaf
+                if leaf is not None and value is not None and fast_leaf(leaf, value):
+                    result[key] = value
+                    continue
+                inner = boundary if t.kind == NON_NULL or not t.needs_path else Boundary(result, key, fpath)
+                result[key] = self.complete(t, f, value, fpath, inner)
+            except Exception as raw:
+                result[key] = self.field_error(raw, t, f, fpath or _path(path, key, f.parent_name))
+        return result
+
+    def field_error(self, raw: Exception, t: TypePlan, f: FieldPlan, path: Path) -> Any:
+        """Locate ``raw``; null this position, or raise it on to the nullable ancestor."""
+        error = located_error(raw, f.nodes, path.as_list())
+        if self.propagate and t.kind == NON_NULL:
+            raise error
+        self.add_error(error, path)
+        return None
+
+    # -- resolving ----------------------------------------------------------
+
+    def info(self, f: FieldPlan, fpath: Path) -> GraphQLResolveInfo[Any]:
+        return self.ex.build_resolve_info(f.field_def, f.nodes, f.parent_type, fpath)  # type: ignore[arg-type]
+
+    def raw_arguments(self, f: FieldPlan) -> dict[str, Any]:
+        if not f.uses_args:
+            return {}
+        return get_argument_values(
+            f.field_def,  # type: ignore[arg-type]
+            f.nodes[0],
+            self.ex.variable_values,
+            None,
+            self.ex.hide_suggestions,
+        )
+
+    def call(self, f: FieldPlan, source: Any, fpath: Path) -> Any:
+        """Call the field's resolver as Strawberry would (or Strawberry's wrapper itself)."""
+        if f.kind == GENERIC:
+            return f.resolve(source, self.info(f, fpath), **self.raw_arguments(f))  # type: ignore[misc]
+        sinfo = None
+        if f.info_name is not None or f.uses_args:
+            schema = self.strawberry
+            sinfo = schema.config.info_class(_raw_info=self.info(f, fpath), _field=f.strawberry_field)
+        kwargs: dict[str, Any] = {}
+        if f.uses_args:
+            schema = self.strawberry
+            kwargs = convert_arguments(
+                self.raw_arguments(f),
+                f.arguments,
+                scalar_registry=schema.schema_converter.scalar_registry,
+                config=schema.config,
+                info=sinfo,
+            )
+        if f.parent_kw is not None:
+            kwargs[f.parent_kw] = source
+        if f.root_kw is not None:
+            kwargs[f.root_kw] = source
+        if f.info_name is not None:
+            kwargs[f.info_name] = sinfo
+        if f.pass_self:
+            return f.fn(source, **kwargs)  # type: ignore[misc]
+        return f.fn(**kwargs)  # type: ignore[misc]
+
+    # -- completing ---------------------------------------------------------
+
+    def complete(self, t: TypePlan, f: FieldPlan, value: Any, path: Path | None, boundary: Boundary) -> Any:
+        """Complete ``value`` as type ``t`` (``path`` may be None only for leaves);
+        ``boundary`` is the nearest nullable position at or above this one."""
+        if isinstance(value, Exception):
+            raise value
+        kind = t.kind
+        if kind == NON_NULL:
+            completed = self.complete(t.of, f, value, path, boundary)  # type: ignore[arg-type]
+            if completed is None:
+                raise TypeError(f"Cannot return null for non-nullable field {f.parent_name}.{f.name}.")
+            return completed
+        if value is None or value is Undefined:
+            return None
+        if kind == LEAF:
+            if fast_leaf(t, value):
+                return value
+            coerced = t.serialize(value)  # type: ignore[misc]
+            if coerced is Undefined or coerced is None:
+                raise TypeError(
+                    f"Expected `{inspect(t.gql)}.coerce_output_value({inspect(value)})`"
+                    f" to return non-nullable value, returned: {inspect(coerced)}"
+                )
+            return coerced
+        if kind == LIST:
+            return self.complete_list(t, f, value, path, boundary)  # type: ignore[arg-type]
+        if kind == OBJECT:
+            return self.complete_object(t.target, f, value, path, boundary)  # type: ignore[arg-type]
+        if kind == ABSTRACT:
+            return self.complete_abstract(t, f, value, path, boundary)  # type: ignore[arg-type]
+        raise TypeError(f"Cannot complete value of unexpected output type: '{inspect(t.gql)}'.")
+
+    def complete_object(
+        self, plan: ObjectPlan, f: FieldPlan, value: Any, path: Path, boundary: Boundary
+    ) -> Any:
+        is_type_of = plan.is_type_of
+        if is_type_of is not None:
+            matches = is_type_of(value, self.info(f, path) if plan.is_type_of_info else None)  # type: ignore[arg-type]
+            if self.is_awaitable(matches):
+                raise GraphQLError("The compiled executor does not await is_type_of.")
+            if not matches:
+                raise invalid_return_type_error(plan.type, value, f.details)
+        return self.fields(plan, value, path, boundary)
+
+    def complete_abstract(self, t: TypePlan, f: FieldPlan, value: Any, path: Path, boundary: Boundary) -> Any:
+        abstract = t.gql
+        info = self.info(f, path)
+        resolve_type = abstract.resolve_type or self.ex.type_resolver  # type: ignore[union-attr]
+        runtime = resolve_type(value, info, abstract)  # type: ignore[arg-type]
+        if self.is_awaitable(runtime):
+            raise GraphQLError("The compiled executor does not await resolve_type.")
+        object_type = self.ex.ensure_valid_runtime_type(runtime, abstract, f.details, info, value)  # type: ignore[arg-type]
+        return self.complete_object(t.by_type[object_type.name], f, value, path, boundary)
+
+    def complete_list(self, t: TypePlan, f: FieldPlan, value: Any, path: Path, boundary: Boundary) -> Any:
+        if not is_iterable(value) or hasattr(value, "__aiter__"):
+            if hasattr(value, "__aiter__"):
+                raise GraphQLError("The compiled executor does not stream async iterables.")
+            raise GraphQLError(
+                f"Expected Iterable, but did not find one for field '{f.parent_name}.{f.name}'."
+            )
+        item_t: TypePlan = t.of  # type: ignore[assignment]
+        leaf = item_t if item_t.kind == LEAF else item_t.of if item_t.kind == NON_NULL else None
+        if leaf is not None and leaf.kind != LEAF:
+            leaf = None
+        nullable_items = item_t.kind != NON_NULL and item_t.needs_path
+        is_awaitable = self.is_awaitable
+        out: list[Any] = []
+        for index, item in enumerate(value):
+            if leaf is not None and item is not None and fast_leaf(leaf, item):
+                out.append(item)
+                continue
+            item_path = _path(path, index, None)
+            if type(item) not in _PLAIN and is_awaitable(item):
+                out.append(None)
+                self.wave.append(Pending(out, index, f, item_t, item_path, boundary, item))
+                continue
+            try:
+                inner = Boundary(out, index, item_path) if nullable_items else boundary
+                out.append(None)
+                out[index] = self.complete(item_t, f, item, item_path, inner)
+            except Exception as raw:
+                out[index] = self.field_error(raw, item_t, f, item_path)
+        return out
+
+    def settle(self, entry: Pending) -> None:
+        """Complete one settled entry of a wave (queueing the next wave's awaitables)."""
+        t = entry.t
+        try:
+            if not entry.ok:
+                raise entry.value
+            inner = entry.boundary
+            if t.kind != NON_NULL and t.needs_path:
+                inner = Boundary(entry.container, entry.key, entry.path)
+            entry.container[entry.key] = self.complete(t, entry.f, entry.value, entry.path, inner)
+        except Exception as raw:
+            try:
+                entry.container[entry.key] = self.field_error(raw, t, entry.f, entry.path)
+            except GraphQLError as error:
+                self.null_boundary(entry.boundary, error)
+
+    def null_boundary(self, boundary: Boundary, error: GraphQLError) -> None:
+        """A non-null error reached ``boundary``: null it there (the root: no data)."""
+        if boundary.key is None:
+            self.root_nulled = True
+        else:
+            boundary.container[boundary.key] = None
+        self.add_error(error, boundary.path)
