@@ -8,17 +8,18 @@ found through the organisation's materialised path.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from gateway.directory.loaders import grants_by_learner, learners_by_id, organisations_by_id
 from schema.errors import Forbidden, NotFound, Unauthenticated
 
 if TYPE_CHECKING:
     from gateway.context import RequestContext
-    from gateway.directory.models import LearnerRow, RoleGrantRow
-    from schema.reads import LearnerRecord
+    from schema.reads import LearnerRecord, RoleGrantRecord
 
 SCOPED_ADMIN_ROLES = ("MDO_ADMIN", "STATE_ADMIN")
+L = TypeVar("L", bound="LearnerRecord")
 ROLES = ("LEARNER", "MDO_ADMIN", "STATE_ADMIN", "CBP_ADMIN", "SPV_ADMIN")
 
 
@@ -27,9 +28,9 @@ class Authz:
 
     def __init__(self, ctx: RequestContext) -> None:
         self.ctx = ctx
-        self._grants: list[RoleGrantRow] | None = None
+        self._grants: Sequence[RoleGrantRecord] | None = None
 
-    async def grants(self) -> list[RoleGrantRow]:
+    async def grants(self) -> Sequence[RoleGrantRecord]:
         if self._grants is None:
             principal = self.ctx.principal
             self._grants = (
@@ -79,7 +80,7 @@ class Authz:
             return True
         return await self.can_admin_org(learner.organisation_id)
 
-    async def require_view_learner(self, learner: LearnerRow | None, learner_id: str) -> LearnerRow:
+    async def require_view_learner(self, learner: L | None, learner_id: str) -> L:
         self.ctx.require_principal()
         if learner is None:
             if await self.roles() & {"MDO_ADMIN", "STATE_ADMIN", "SPV_ADMIN"}:
@@ -98,7 +99,7 @@ class Authz:
         if not await self.is_spv():
             raise Forbidden(f"Only an SPV admin may {action}.")
 
-    async def require_decide_learner(self, learner: LearnerRow | None, learner_id: str) -> LearnerRow:
+    async def require_decide_learner(self, learner: L | None, learner_id: str) -> L:
         """Approving or rejecting a pending learner: an admin of the learner's
         organisation (or above it); SPV admins for learners with none yet."""
         learner = await self.require_view_learner(learner, learner_id)
@@ -107,7 +108,7 @@ class Authz:
         await self.require_org_admin(learner.organisation_id, "approve or reject this learner")
         return learner
 
-    async def current_learner(self) -> LearnerRow:
+    async def current_learner(self) -> LearnerRecord:
         principal = self.ctx.require_principal()
         learner = await self.ctx.load(learners_by_id, principal.learner_id)
         if learner is None:
@@ -115,7 +116,7 @@ class Authz:
         return learner
 
 
-async def require_active_learner(ctx: RequestContext) -> LearnerRow:
+async def require_active_learner(ctx: RequestContext) -> LearnerRecord:
     """The signed-in learner, if their account is ACTIVE.
 
     Pending learners (an approved, not pre-approved, email domain) may browse

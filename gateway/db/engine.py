@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -122,6 +122,13 @@ class Database:
         if self.dialect == "postgresql":
             read_engine = read_engine.execution_options(isolation_level="AUTOCOMMIT")
         self.read_sessionmaker = async_sessionmaker(read_engine, expire_on_commit=False)
+        # The synchronous engines behind gateway.db.reads.fetch_rows (one
+        # statement per read, so outside a transaction on PostgreSQL too).
+        primary = self.engine
+        if self.dialect == "postgresql":
+            primary = primary.execution_options(isolation_level="AUTOCOMMIT")
+        self.lean_primary: Engine = primary.sync_engine
+        self.lean_replica: Engine = read_engine.sync_engine
 
     @property
     def engines(self) -> tuple[AsyncEngine, ...]:

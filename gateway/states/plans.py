@@ -16,10 +16,10 @@ from schema.plan_rules import PlanRule
 
 if TYPE_CHECKING:
     from gateway.context import RequestContext
-    from gateway.directory.models import LearnerRow
+    from schema.reads import LearnerRecord
 
 
-async def plan_rules_for(ctx: RequestContext, learner: LearnerRow) -> list[tuple[str, PlanRule]]:
+async def plan_rules_for(ctx: RequestContext, learner: LearnerRecord) -> list[tuple[str, PlanRule]]:
     """The rules (with their plugin) that apply to ``learner``."""
     rules = ctx.gateway.plan_rules
     if not rules or learner.organisation_id is None:

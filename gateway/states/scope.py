@@ -36,7 +36,7 @@ from schema.errors import StartupError
 if TYPE_CHECKING:
     from gateway.context import RequestContext
     from gateway.db import Database
-    from gateway.directory.models import LearnerRow
+    from schema.reads import LearnerRecord
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ class StateScope:
         org = await ctx.load(organisations_by_id, org_id)
         return org.root_id if org is not None else None
 
-    async def state_of_learner(self, ctx: RequestContext, learner: LearnerRow | None) -> str | None:
+    async def state_of_learner(self, ctx: RequestContext, learner: LearnerRecord | None) -> str | None:
         return await self.state_of_organisation(ctx, learner.organisation_id if learner else None)
 
     async def principal_state(self, ctx: RequestContext) -> str | None:
@@ -128,7 +128,7 @@ class StateScope:
         learner = await ctx.load(learners_by_id, ctx.principal.learner_id)
         return await self.state_of_learner(ctx, learner)
 
-    async def reaches_learner(self, ctx: RequestContext, plugin: str, learner: LearnerRow | None) -> bool:
+    async def reaches_learner(self, ctx: RequestContext, plugin: str, learner: LearnerRecord | None) -> bool:
         """Whether ``plugin``'s contributions apply to ``learner`` (plan rules, fields)."""
         if plugin not in self.modules:
             return True

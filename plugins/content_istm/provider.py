@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql import Select
 
 from gateway.catalogue.records import course_from_dict
+from gateway.db.reads import KEYS, fetch_on, keyed
 from gateway.telemetry import provider_call
 from plugins.content_istm.models import (
     IstmCollectionRow,
@@ -75,6 +76,14 @@ def fts_match(dialect: str, terms: list[str]) -> Select[Any]:
     )
 
 
+class _Course(NamedTuple):
+    id: str
+    document: dict[str, Any]
+
+
+_COURSES = keyed(_Course, IstmCourseRow, "id")  # built once (gateway.db.reads)
+
+
 class IstmProvider:
     """Hosted courses from ISTM's feed (``karmayogi catalogue sync istm FILE_OR_URL``)."""
 
@@ -118,12 +127,7 @@ class IstmProvider:
             return int(await session.scalar(select(func.count()).select_from(IstmCourseRow)) or 0)
 
     async def courses_by_ids(self, ids: Sequence[str]) -> CourseBatch:
-        async with self.gateway.db.sessionmaker() as session:
-            rows = (
-                await session.execute(
-                    select(IstmCourseRow.id, IstmCourseRow.document).where(IstmCourseRow.id.in_(list(ids)))
-                )
-            ).all()
+        rows = await fetch_on(self.gateway.db.lean_primary, _COURSES, {KEYS: list(ids)})
         found = {row.id: course_from_dict(row.document) for row in rows}
         return CourseBatch(courses=[found.get(i) for i in ids])
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.db.types import utcnow
 from gateway.directory.models import LearnerRow, OrganisationRow, RoleGrantRow
 from schema.errors import BadUserInput, Conflict, NotFound
+from schema.reads import OrganisationRecord
 
 GRANTABLE = ("MDO_ADMIN", "STATE_ADMIN", "CBP_ADMIN", "SPV_ADMIN")
 
@@ -113,7 +114,7 @@ async def decide_learner(session: AsyncSession, learner: LearnerRow, approve: bo
 
 
 async def pending_learners(
-    session: AsyncSession, organisation: OrganisationRow | None, limit: int
+    session: AsyncSession, organisation: OrganisationRecord | None, limit: int
 ) -> list[LearnerRow]:
     """Pending learners in ``organisation``'s subtree (all of them for ``None``)."""
     query = select(LearnerRow).where(LearnerRow.status == "PENDING")

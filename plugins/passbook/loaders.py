@@ -7,13 +7,16 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from gateway.catalogue.loaders import courses_by_id
-from gateway.directory.loaders import learners_by_id, organisations_by_id, rows_by_key, rows_grouped_by
+from gateway.db.reads import Query, by_key, fetch_rows, grouped_by, keyed
+from gateway.directory.loaders import learners_by_id, organisations_by_id
 from gateway.directory.models import DesignationCompetencyRow
+from gateway.directory.records import DesignationCompetency
 from gateway.directory.service import name_key
 from gateway.states.plans import plan_rules_for
+from plugins.passbook import rows
 from plugins.passbook.courses import CourseView, course_view
 from plugins.passbook.models import (
     CertificateRow,
@@ -33,85 +36,102 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+# Statements built once (gateway.db.reads): only the columns the types read.
+ENROLMENTS_BY_LEARNER = keyed(
+    rows.Enrolment, EnrolmentRow, "learner_id", EnrolmentRow.enrolled_at.desc(), EnrolmentRow.id
+)
+ENROLMENTS_BY_ID = keyed(rows.Enrolment, EnrolmentRow, "id")
+PROGRESS = keyed(rows.ResourceProgress, ResourceProgressRow, "enrolment_id", ResourceProgressRow.id)
+ATTEMPTS = keyed(
+    rows.QuizAttempt, QuizAttemptRow, "enrolment_id", QuizAttemptRow.resource_id, QuizAttemptRow.attempt
+)
+CERTIFICATES = keyed(
+    rows.Certificate, CertificateRow, "learner_id", CertificateRow.issued_at, CertificateRow.id
+)
+EVIDENCE = keyed(rows.Evidence, EvidenceRow, "learner_id", EvidenceRow.acquired_at, EvidenceRow.id)
+KARMA = Query(
+    rows.Karma,
+    select(KarmaRow.learner_id, func.coalesce(func.sum(KarmaRow.points), 0))
+    .where(KarmaRow.learner_id.in_(bindparam("keys", expanding=True)))
+    .group_by(KarmaRow.learner_id),
+)
+PLAN_ITEMS = Query(
+    rows.PlanItem,
+    select(
+        PlanItemRow.id,
+        PlanItemRow.organisation_id,
+        PlanItemRow.course_id,
+        PlanItemRow.scope,
+        PlanItemRow.target,
+        PlanItemRow.due_date,
+    ).where(
+        PlanItemRow.organisation_id.in_(bindparam("orgs", expanding=True))
+        | ((PlanItemRow.scope == "LEARNER") & PlanItemRow.target.in_(bindparam("learners", expanding=True)))
+    ),
+)
+DESIGNATION_NEEDS = Query(
+    DesignationCompetency,
+    select(
+        DesignationCompetencyRow.organisation_id,
+        DesignationCompetencyRow.designation_key,
+        DesignationCompetencyRow.competency_id,
+        DesignationCompetencyRow.level,
+    )
+    .where(
+        DesignationCompetencyRow.organisation_id.in_(bindparam("orgs", expanding=True)),
+        DesignationCompetencyRow.designation_key.in_(bindparam("designations", expanding=True)),
+    )
+    .order_by(DesignationCompetencyRow.id),
+)
 
-async def enrolments_by_learner(ctx: RequestContext, learner_ids: list[str]) -> Sequence[list[EnrolmentRow]]:
+
+async def enrolments_by_learner(
+    ctx: RequestContext, learner_ids: list[str]
+) -> Sequence[list[rows.Enrolment]]:
     """Every enrolment of each learner, newest first."""
-    return await rows_grouped_by(
-        ctx,
-        EnrolmentRow,
-        EnrolmentRow.learner_id,
-        learner_ids,
-        EnrolmentRow.enrolled_at.desc(),
-        EnrolmentRow.id,
-    )
+    return await grouped_by(ctx, ENROLMENTS_BY_LEARNER, learner_ids)
 
 
-async def enrolments_by_id(ctx: RequestContext, ids: list[str]) -> Sequence[EnrolmentRow | None]:
-    return await rows_by_key(ctx, EnrolmentRow, EnrolmentRow.id, ids)
+async def enrolments_by_id(ctx: RequestContext, ids: list[str]) -> Sequence[rows.Enrolment | None]:
+    return await by_key(ctx, ENROLMENTS_BY_ID, ids)
 
 
-async def progress_by_enrolment(ctx: RequestContext, ids: list[str]) -> Sequence[list[ResourceProgressRow]]:
-    return await rows_grouped_by(
-        ctx, ResourceProgressRow, ResourceProgressRow.enrolment_id, ids, ResourceProgressRow.id
-    )
+async def progress_by_enrolment(ctx: RequestContext, ids: list[str]) -> Sequence[list[rows.ResourceProgress]]:
+    return await grouped_by(ctx, PROGRESS, ids)
 
 
-async def attempts_by_enrolment(ctx: RequestContext, ids: list[str]) -> Sequence[list[QuizAttemptRow]]:
-    return await rows_grouped_by(
-        ctx,
-        QuizAttemptRow,
-        QuizAttemptRow.enrolment_id,
-        ids,
-        QuizAttemptRow.resource_id,
-        QuizAttemptRow.attempt,
-    )
+async def attempts_by_enrolment(ctx: RequestContext, ids: list[str]) -> Sequence[list[rows.QuizAttempt]]:
+    return await grouped_by(ctx, ATTEMPTS, ids)
 
 
 async def certificates_by_learner(
     ctx: RequestContext, learner_ids: list[str]
-) -> Sequence[list[CertificateRow]]:
+) -> Sequence[list[rows.Certificate]]:
     """Each learner's certificates, oldest first (also feeds the per-enrolment
     and per-id lookups of the same request, so a dashboard reads them once)."""
-    return await rows_grouped_by(
-        ctx,
-        CertificateRow,
-        CertificateRow.learner_id,
-        learner_ids,
-        CertificateRow.issued_at,
-        CertificateRow.id,
-    )
+    return await grouped_by(ctx, CERTIFICATES, learner_ids)
 
 
-async def certificate_of(ctx: RequestContext, enrolment: EnrolmentRow) -> CertificateRow | None:
+async def certificate_of(ctx: RequestContext, enrolment: rows.EnrolmentLike) -> rows.Certificate | None:
     if enrolment.status != "COMPLETED":
         return None
-    rows = await ctx.load(certificates_by_learner, enrolment.learner_id)
-    return next((c for c in rows if c.enrolment_id == enrolment.id), None)
+    found = await ctx.load(certificates_by_learner, enrolment.learner_id)
+    return next((c for c in found if c.enrolment_id == enrolment.id), None)
 
 
 async def certificate_by_id(
     ctx: RequestContext, learner_id: str, certificate_id: str
-) -> CertificateRow | None:
-    rows = await ctx.load(certificates_by_learner, learner_id)
-    return next((c for c in rows if c.id == certificate_id), None)
+) -> rows.Certificate | None:
+    found = await ctx.load(certificates_by_learner, learner_id)
+    return next((c for c in found if c.id == certificate_id), None)
 
 
-async def evidence_by_learner(ctx: RequestContext, learner_ids: list[str]) -> Sequence[list[EvidenceRow]]:
-    return await rows_grouped_by(
-        ctx, EvidenceRow, EvidenceRow.learner_id, learner_ids, EvidenceRow.acquired_at, EvidenceRow.id
-    )
+async def evidence_by_learner(ctx: RequestContext, learner_ids: list[str]) -> Sequence[list[rows.Evidence]]:
+    return await grouped_by(ctx, EVIDENCE, learner_ids)
 
 
 async def karma_by_learner(ctx: RequestContext, learner_ids: list[str]) -> Sequence[int]:
-    async with ctx.db() as session:
-        rows = (
-            await session.execute(
-                select(KarmaRow.learner_id, func.coalesce(func.sum(KarmaRow.points), 0))
-                .where(KarmaRow.learner_id.in_(learner_ids))
-                .group_by(KarmaRow.learner_id)
-            )
-        ).all()
-    totals = {learner_id: int(total) for learner_id, total in rows}
+    totals = {row.learner_id: int(row.points) for row in await fetch_rows(ctx, KARMA, {"keys": learner_ids})}
     return [totals.get(i, 0) for i in learner_ids]
 
 
@@ -125,15 +145,7 @@ async def plan_by_learner(ctx: RequestContext, learner_ids: list[str]) -> Sequen
         if lr is not None and lr.organisation_id in orgs
     }
     candidate_orgs = sorted({org for path in paths.values() for org in ancestor_ids(path)})
-    async with ctx.db() as session:
-        items = (
-            await session.scalars(
-                select(PlanItemRow).where(
-                    PlanItemRow.organisation_id.in_(candidate_orgs)
-                    | ((PlanItemRow.scope == "LEARNER") & PlanItemRow.target.in_(learner_ids))
-                )
-            )
-        ).all()
+    items = await fetch_rows(ctx, PLAN_ITEMS, {"orgs": candidate_orgs, "learners": learner_ids})
     return [
         with_plan_rules(
             effective_plan(items, lr.id, lr.designation, paths.get(lr.id)), await plan_rules_for(ctx, lr)
@@ -174,26 +186,16 @@ async def designation_needs(
     }
     all_orgs = sorted({o for path, _ in wanted.values() for o in path})
     keys = sorted({key for _, key in wanted.values()})
-    rows: Sequence[DesignationCompetencyRow] = []
+    found: Sequence[DesignationCompetency] = []
     if wanted:
-        async with ctx.db() as session:
-            rows = (
-                await session.scalars(
-                    select(DesignationCompetencyRow)
-                    .where(
-                        DesignationCompetencyRow.organisation_id.in_(all_orgs),
-                        DesignationCompetencyRow.designation_key.in_(keys),
-                    )
-                    .order_by(DesignationCompetencyRow.id)
-                )
-            ).all()
+        found = await fetch_rows(ctx, DESIGNATION_NEEDS, {"orgs": all_orgs, "designations": keys})
     result: list[list[tuple[str, str | None]]] = []
     for learner_id in learner_ids:
         if learner_id not in wanted:
             result.append([])
             continue
         path, key = wanted[learner_id]
-        mapped = [r for r in rows if r.designation_key == key]
+        mapped = [r for r in found if r.designation_key == key]
         nearest = next((org for org in reversed(path) if any(r.organisation_id == org for r in mapped)), None)
         result.append([(r.competency_id, r.level) for r in mapped if r.organisation_id == nearest])
     return result

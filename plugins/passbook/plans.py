@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from gateway.directory.service import name_key
-from plugins.passbook.models import PlanItemRow
+from plugins.passbook.rows import PlanItemLike
 
 
 def ancestor_ids(path: str | None) -> list[str]:
@@ -22,7 +22,7 @@ def ancestor_ids(path: str | None) -> list[str]:
     return [part for part in (path or "").split("/") if part]
 
 
-def applies(item: PlanItemRow, learner_id: str, designation: str | None, org_path: str | None) -> bool:
+def applies(item: PlanItemLike, learner_id: str, designation: str | None, org_path: str | None) -> bool:
     if item.scope == "LEARNER":
         return item.target == learner_id
     if item.organisation_id not in ancestor_ids(org_path):
@@ -40,10 +40,10 @@ class EffectivePlanItem:
 
 
 def effective_plan(
-    items: Iterable[PlanItemRow], learner_id: str, designation: str | None, org_path: str | None
+    items: Iterable[PlanItemLike], learner_id: str, designation: str | None, org_path: str | None
 ) -> list[EffectivePlanItem]:
     """One item per course (earliest due date), ordered by due date then course."""
-    best: dict[str, PlanItemRow] = {}
+    best: dict[str, PlanItemLike] = {}
     for item in items:
         if not applies(item, learner_id, designation, org_path):
             continue

@@ -17,6 +17,7 @@ from gateway.directory.models import LearnerRow, OrganisationRow
 from plugins.passbook.models import CertificateRow, EnrolmentRow, PlanItemRow
 from plugins.passbook.plans import ancestor_ids, effective_plan
 from plugins.passbook.store import IST
+from schema.reads import OrganisationRecord
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,7 +41,7 @@ class LearnerFigures:
 
 
 async def subtree_figures(
-    session: AsyncSession, organisation: OrganisationRow, year: int | None
+    session: AsyncSession, organisation: OrganisationRecord, year: int | None
 ) -> list[LearnerFigures]:
     """One entry per learner of the subtree, ordered by name. ``year`` narrows
     hours and certificates to that Asia/Kolkata calendar year and plan items to
@@ -173,7 +174,7 @@ def _safe(text: str) -> str:
 
 
 def as_json(
-    figures: list[LearnerFigures], organisation: OrganisationRow, year: int | None
+    figures: list[LearnerFigures], organisation: OrganisationRecord, year: int | None
 ) -> dict[str, object]:
     return {
         "organisation": {"id": organisation.id, "name": organisation.name},

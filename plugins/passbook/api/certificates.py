@@ -15,6 +15,7 @@ from gateway.catalogue.loaders import courses_by_id
 from gateway.context import context_of
 from plugins.passbook import signing
 from plugins.passbook.models import CertificateRow
+from plugins.passbook.rows import CertificateLike
 from plugins.passbook.runtime import runtime_of
 from schema.common import Node
 from schema.content import Course
@@ -37,10 +38,10 @@ class Certificate(Node):
         )
     )
     key_id: str = strawberry.field(description="Fingerprint of the key that signed this certificate.")
-    row: strawberry.Private[CertificateRow]
+    row: strawberry.Private[CertificateLike]
 
     @classmethod
-    def from_row(cls, row: CertificateRow) -> Certificate:
+    def from_row(cls, row: CertificateLike) -> Certificate:
         return cls(
             id=strawberry.ID(row.id),
             access_code=row.access_code,
@@ -80,7 +81,7 @@ def served_at(request: Any) -> str | None:
     return f"{request.url.scheme}://{request.url.netloc}"
 
 
-def payload_of(row: CertificateRow) -> bytes:
+def payload_of(row: CertificateLike) -> bytes:
     return signing.signed_payload(
         certificate_id=row.id,
         access_code=row.access_code,

@@ -20,7 +20,7 @@ from plugins.passbook.loaders import (
     course_views,
     progress_by_enrolment,
 )
-from plugins.passbook.models import EnrolmentRow, QuizAttemptRow
+from plugins.passbook.rows import EnrolmentLike, QuizAttemptLike
 from schema.common import Node, PageInfo
 from schema.content import Course, Quiz, Resource
 from schema.errors import NotFound
@@ -66,7 +66,7 @@ class QuizAttempt:
     submitted_at: dt.datetime
 
     @classmethod
-    async def of(cls, info: Info, row: QuizAttemptRow, course_id: str) -> QuizAttempt | None:
+    async def of(cls, info: Info, row: QuizAttemptLike, course_id: str) -> QuizAttempt | None:
         record = await context_of(info).load(courses_by_id, course_id)
         res = _resource(record, row.resource_id) if record is not None else None
         quiz = getattr(res, "quiz", None)
@@ -89,10 +89,10 @@ class Enrolment(Node):
     enrolled_at: dt.datetime
     completed_at: dt.datetime | None
     feedback_given: bool
-    row: strawberry.Private[EnrolmentRow]
+    row: strawberry.Private[EnrolmentLike]
 
     @classmethod
-    def from_row(cls, row: EnrolmentRow) -> Enrolment:
+    def from_row(cls, row: EnrolmentLike) -> Enrolment:
         return cls(
             id=strawberry.ID(row.id),
             status=EnrolmentStatus(row.status),

@@ -10,12 +10,12 @@ from strawberry import Info
 
 from gateway.context import context_of
 from gateway.directory.loaders import competencies_by_id, organisations_by_id
-from gateway.directory.models import OrganisationRow
 from plugins.passbook import links, reports
 from plugins.passbook.api.enrolments import course_of
 from plugins.passbook.runtime import runtime_of
 from schema.content import Course
 from schema.directory import Competency, Organisation
+from schema.reads import OrganisationRecord
 
 
 @strawberry.enum
@@ -81,7 +81,7 @@ class Recommendation:
 
 @strawberry.type
 class OrganisationReport:
-    row: strawberry.Private[OrganisationRow]
+    row: strawberry.Private[OrganisationRecord]
     admin_id: strawberry.Private[str]
     cache: strawberry.Private[dict[int | None, list[reports.LearnerFigures]]]
 

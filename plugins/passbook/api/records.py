@@ -20,7 +20,7 @@ from plugins.passbook.loaders import (
     evidence_by_learner,
     karma_by_learner,
 )
-from plugins.passbook.models import EvidenceRow
+from plugins.passbook.rows import EvidenceLike
 from plugins.passbook.store import IST
 from schema.content import Course
 from schema.directory import Competency, CompetencyArea, ProficiencyLevel
@@ -47,10 +47,10 @@ class Evidence:
     evidence_url: str | None = strawberry.field(
         description="A link the learner or the provider gave as proof (declarations, external certificates)."
     )
-    row: strawberry.Private[EvidenceRow]
+    row: strawberry.Private[EvidenceLike]
 
     @classmethod
-    def from_row(cls, row: EvidenceRow) -> Evidence:
+    def from_row(cls, row: EvidenceLike) -> Evidence:
         return cls(
             channel=AcquiredChannel(row.channel),
             context_id=strawberry.ID(row.context_id),
@@ -82,7 +82,7 @@ class PassbookEntry:
     last_acquired_at: dt.datetime
 
 
-def _highest_level(rows: list[EvidenceRow]) -> ProficiencyLevel | None:
+def _highest_level(rows: list[EvidenceLike]) -> ProficiencyLevel | None:
     levels = [r.level for r in rows if r.level in LEVEL_ORDER]
     if not levels:
         return None
@@ -92,7 +92,7 @@ def _highest_level(rows: list[EvidenceRow]) -> ProficiencyLevel | None:
 async def entries_of(info: Info, learner_id: str, only: str | None = None) -> list[PassbookEntry]:
     ctx = context_of(info)
     rows = await ctx.load(evidence_by_learner, learner_id)
-    grouped: dict[str, list[EvidenceRow]] = {}
+    grouped: dict[str, list[EvidenceLike]] = {}
     for row in rows:
         if only is None or row.competency_id == only:
             grouped.setdefault(row.competency_id, []).append(row)
