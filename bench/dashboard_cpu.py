@@ -50,7 +50,9 @@ async def run(url: str, learners: int, dashboards: int, profile: int) -> None:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as http:
 
             async def dashboard(learner: str) -> None:
-                response = await http.post("/graphql", json={"query": QUERY}, headers={"x-test-learner": learner})
+                response = await http.post(
+                    "/graphql", json={"query": QUERY}, headers={"x-test-learner": learner}
+                )
                 body = response.json()
                 assert response.status_code == 200 and not body.get("errors"), body
 
@@ -81,7 +83,9 @@ async def run(url: str, learners: int, dashboards: int, profile: int) -> None:
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url")
     parser.add_argument("--learners", type=int, default=200)
     parser.add_argument("--dashboards", type=int, default=300)

@@ -22,16 +22,23 @@ lean read is one statement, which sees its own snapshot either way.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import String, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import NullType, TypeDecorator
 from sqlalchemy.util import greenlet_spawn
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Dialect, Engine
     from sqlalchemy.sql import Select
+    from sqlalchemy.sql.compiler import SQLCompiler
+    from sqlalchemy.types import TypeEngine
 
     from gateway.context import RequestContext
 
@@ -67,13 +74,64 @@ def columns(record: type[tuple[Any, ...]], model: Any) -> list[Any]:
     return [getattr(model, name) for name in record._fields]  # type: ignore[attr-defined]
 
 
-def keyed(record: type[R], model: Any, key: str, *order_by: Any) -> Query[R]:
-    """``SELECT <record's columns> FROM model WHERE key IN (:keys) ORDER BY ...``."""
-    statement = (
-        select(*columns(record, model))
-        .where(getattr(model, key).in_(bindparam(KEYS, expanding=True)))
-        .order_by(*order_by)
+class KeyList(TypeDecorator[Sequence[Any]]):
+    """A list of keys as one bind parameter: an array on PostgreSQL, a JSON
+    array on SQLite (see :func:`one_of`)."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, item: TypeEngine[Any] | None = None) -> None:
+        super().__init__()
+        self.item = item if item is not None else String()
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(ARRAY(self.item))
+        return dialect.type_descriptor(String())
+
+    def process_bind_param(self, value: Sequence[Any] | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        return list(value) if dialect.name == "postgresql" else json.dumps(list(value))
+
+
+class one_of(FunctionElement[Any]):
+    """``column`` equals one of the keys in the bind parameter ``name``.
+
+    Unlike ``IN (:keys)`` with an expanding parameter, the SQL text does not
+    depend on the number of keys: nothing is rendered per execution (the
+    post-compile expansion costs more than the rest of SQLAlchemy's execution
+    path for a short statement), and the database keeps one prepared statement.
+    PostgreSQL: ``column = ANY($1::VARCHAR[])``; SQLite:
+    ``column IN (SELECT value FROM json_each(?))``; both use the column's index.
+    """
+
+    type = NullType()
+    name = "one_of"
+    inherit_cache = True
+
+    def __init__(self, column: Any, name: str) -> None:
+        super().__init__(column, bindparam(name, type_=KeyList(column.type)))
+
+
+@compiles(one_of, "postgresql")
+def _one_of_postgresql(element: one_of, compiler: SQLCompiler, **kw: Any) -> str:
+    column, keys = element.clauses
+    return f"{compiler.process(column, **kw)} = ANY({compiler.process(keys, **kw)})"
+
+
+@compiles(one_of)
+def _one_of_default(element: one_of, compiler: SQLCompiler, **kw: Any) -> str:
+    column, keys = element.clauses
+    return (
+        f"{compiler.process(column, **kw)} IN (SELECT value FROM json_each({compiler.process(keys, **kw)}))"
     )
+
+
+def keyed(record: type[R], model: Any, key: str, *order_by: Any) -> Query[R]:
+    """``SELECT <record's columns> FROM model WHERE key IN <:keys> ORDER BY ...``."""
+    statement = select(*columns(record, model)).where(one_of(getattr(model, key), KEYS)).order_by(*order_by)
     return Query(record, statement, key)
 
 
@@ -118,4 +176,15 @@ async def grouped_by(ctx: RequestContext, query: Query[R], keys: Sequence[Any]) 
     return [grouped.get(key, []) for key in keys]
 
 
-__all__ = ["KEYS", "Query", "by_key", "columns", "fetch_on", "fetch_rows", "grouped_by", "keyed"]
+__all__ = [
+    "KEYS",
+    "KeyList",
+    "Query",
+    "by_key",
+    "columns",
+    "fetch_on",
+    "fetch_rows",
+    "grouped_by",
+    "keyed",
+    "one_of",
+]

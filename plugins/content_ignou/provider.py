@@ -14,11 +14,12 @@ import logging
 import re
 import time
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from gateway.db.reads import KEYS, Query, columns, fetch_on, keyed
 from gateway.db.types import utcnow
 from gateway.provider_api.client import CircuitBreaker, CircuitState, RemoteCatalogue
 from gateway.provider_api.records import record_of
@@ -51,6 +52,16 @@ _WORD = re.compile(r"\w+")
 def _matches(record: CourseRecord, terms: list[str]) -> bool:
     words = _WORD.findall(f"{record.title} {record.description}".casefold())
     return all(any(w.startswith(t) for w in words) for t in terms)
+
+
+class _Document(NamedTuple):
+    id: str
+    document: dict[str, Any]
+
+
+# The snapshot's reads, built once (gateway.db.reads).
+_DOCUMENTS = keyed(_Document, IgnouCourseRow, "id")
+_ALL_DOCUMENTS = Query(_Document, select(*columns(_Document, IgnouCourseRow)))
 
 
 class IgnouProvider:
@@ -111,12 +122,12 @@ class IgnouProvider:
     # -- snapshot --------------------------------------------------------------
 
     async def _snapshot(self, ids: Sequence[str] | None) -> dict[str, CourseRecord]:
-        query = select(IgnouCourseRow.document)
-        if ids is not None:
-            query = query.where(IgnouCourseRow.id.in_(list(ids)))
-        async with self.gateway.db.sessionmaker() as session:
-            documents = (await session.scalars(query)).all()
-        records = [record_of(doc, PROVIDER_ID) for doc in documents]
+        engine = self.gateway.db.lean_primary
+        if ids is None:
+            rows = await fetch_on(engine, _ALL_DOCUMENTS, {})
+        else:
+            rows = await fetch_on(engine, _DOCUMENTS, {KEYS: list(ids)})
+        records = [record_of(row.document, PROVIDER_ID) for row in rows]
         return {r.id: r for r in records}
 
     async def _snapshot_state(self) -> tuple[int, dt.datetime | None]:

@@ -7,10 +7,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 
 from gateway.catalogue.loaders import courses_by_id
-from gateway.db.reads import Query, by_key, fetch_rows, grouped_by, keyed
+from gateway.db.reads import Query, by_key, fetch_rows, grouped_by, keyed, one_of
 from gateway.directory.loaders import learners_by_id, organisations_by_id
 from gateway.directory.models import DesignationCompetencyRow
 from gateway.directory.records import DesignationCompetency
@@ -52,7 +52,7 @@ EVIDENCE = keyed(rows.Evidence, EvidenceRow, "learner_id", EvidenceRow.acquired_
 KARMA = Query(
     rows.Karma,
     select(KarmaRow.learner_id, func.coalesce(func.sum(KarmaRow.points), 0))
-    .where(KarmaRow.learner_id.in_(bindparam("keys", expanding=True)))
+    .where(one_of(KarmaRow.learner_id, "keys"))
     .group_by(KarmaRow.learner_id),
 )
 PLAN_ITEMS = Query(
@@ -65,8 +65,8 @@ PLAN_ITEMS = Query(
         PlanItemRow.target,
         PlanItemRow.due_date,
     ).where(
-        PlanItemRow.organisation_id.in_(bindparam("orgs", expanding=True))
-        | ((PlanItemRow.scope == "LEARNER") & PlanItemRow.target.in_(bindparam("learners", expanding=True)))
+        one_of(PlanItemRow.organisation_id, "orgs")
+        | ((PlanItemRow.scope == "LEARNER") & one_of(PlanItemRow.target, "learners"))
     ),
 )
 DESIGNATION_NEEDS = Query(
@@ -78,8 +78,8 @@ DESIGNATION_NEEDS = Query(
         DesignationCompetencyRow.level,
     )
     .where(
-        DesignationCompetencyRow.organisation_id.in_(bindparam("orgs", expanding=True)),
-        DesignationCompetencyRow.designation_key.in_(bindparam("designations", expanding=True)),
+        one_of(DesignationCompetencyRow.organisation_id, "orgs"),
+        one_of(DesignationCompetencyRow.designation_key, "designations"),
     )
     .order_by(DesignationCompetencyRow.id),
 )
