@@ -16,7 +16,7 @@ Reads go where ``ctx.db()`` sends them (the replica for a query that has not
 written; the primary otherwise), outside a transaction on PostgreSQL: every
 lean read is one statement, which sees its own snapshot either way.
 
-    LEARNERS = keyed(LearnerRecord, LearnerRow, "id")
+    LEARNERS = keyed(records.Learner, LearnerRow, "id")
     rows = await by_key(ctx, LEARNERS, ids)
 """
 
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 R = TypeVar("R", bound=tuple[Any, ...])
 KEYS = "keys"
-"""The name of the expanding bind parameter of :func:`keyed` statements."""
+"""The name of the keys' bind parameter in :func:`keyed` statements."""
 
 
 class Query(Generic[R]):

@@ -55,9 +55,10 @@ def reps(type_name: str, *ids: str) -> list[dict[str, str]]:
 
 
 def select_count(counter: SqlCounter, table: str) -> int:
-    """Batched loads of ``table`` (``WHERE ... IN``); the test identity's own
-    sign-in lookup (``WHERE id = ...``) is not one."""
-    return sum(1 for s in counter.selects if re.search(rf"\bFROM {table}\b.*\bIN\b", s, re.S))
+    """Batched loads of ``table`` (``WHERE ... IN`` on SQLite, ``= ANY`` on
+    PostgreSQL); the test identity's own sign-in lookup (``WHERE id = ...``)
+    is not one."""
+    return sum(1 for s in counter.selects if re.search(rf"\bFROM {table}\b.*(\bIN\b|= ANY\b)", s, re.S))
 
 
 async def test_entities_are_loaded_once_per_type(client: GatewayClient, sql_counter: SqlCounter) -> None:
