@@ -59,6 +59,8 @@ def app_from_environment() -> Any:
         make_naive()
     settings = load_settings(
         database_url=os.environ["BENCH_DATABASE_URL"],
+        # links name the same address as the baselines' (not the Host the load generator sends)
+        public_url=os.environ.get("BENCH_PUBLIC_URL", "http://127.0.0.1:8000"),
         load_demo_data=False,
         log_json=False,
         log_level="WARNING",

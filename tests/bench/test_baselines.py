@@ -102,7 +102,10 @@ async def answers(app: object, learners: list[str]) -> dict[str, bytes]:
 @pytest.fixture
 async def gateway(database_url: str, make_gateway: MakeGateway) -> GatewayClient:
     await seed(database_url, len(BENCH), COURSES)  # bench.dashboard's own seeding (and the demo directory)
-    client = await make_gateway(extra_plugins=[("synthetic", SyntheticPlugin(COURSES))])
+    # public_url set, so links name it whatever Host the request carries, as in bench.run
+    client = await make_gateway(
+        extra_plugins=[("synthetic", SyntheticPlugin(COURSES))], public_url="http://127.0.0.1:8000"
+    )
     await add_records(client)
     return client
 
