@@ -1,0 +1,55 @@
+"""Before anything is sent: the fan-out limit; after: the plan in development."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from plugins.subgraphs.plan import Plan, plan
+from schema.errors import OperationLimit
+
+if TYPE_CHECKING:
+    from gateway.host import Gateway
+    from plugins.subgraphs.settings import SubgraphsSettings
+
+
+class SubgraphGuard(SchemaExtension):
+    def __init__(self, gateway: Gateway, settings: SubgraphsSettings) -> None:
+        super().__init__()
+        self.gateway = gateway
+        self.settings = settings
+        self.plan: Plan | None = None
+
+    def on_validate(self) -> Iterator[None]:
+        from plugins.subgraphs.plugin import RUNTIME
+
+        context = self.execution_context
+        runtime = self.gateway.state.get(RUNTIME)
+        validated = context.pre_execution_errors is not None and not context.pre_execution_errors
+        if runtime is not None and runtime.own.remotes and validated and context.graphql_document is not None:
+            self.plan = plan(context.schema._schema, runtime.own, context.graphql_document, context.operation_name)
+            maximum = self.settings.max_requests_per_operation
+            if self.plan.request_count > maximum:
+                message = (
+                    f"The operation would send {self.plan.request_count} requests to subgraphs; "
+                    f"at most {maximum} are allowed."
+                )
+                context.pre_execution_errors = [
+                    GraphQLError(
+                        message, original_error=OperationLimit(message, limit="subgraphRequests", maximum=maximum)
+                    )
+                ]
+        yield
+
+    def get_results(self) -> dict[str, Any]:
+        if (
+            self.plan is None
+            or not self.plan.requests
+            or self.gateway.settings.is_production
+            or not self.settings.plan_in_extensions
+        ):
+            return {}
+        return {"subgraphPlan": self.plan.as_dict()}

@@ -1,0 +1,103 @@
+"""Resolvers of the fields the subgraphs own, set on the composed schema."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import TYPE_CHECKING, Any
+
+from graphql import FieldNode, GraphQLObjectType, GraphQLSchema, get_named_type, is_composite_type, print_ast
+
+from plugins.subgraphs.runtime import Answer, Ask, Runtime, json_variables
+from plugins.subgraphs.selection import rewrite, variables_in
+
+if TYPE_CHECKING:
+    from graphql import GraphQLResolveInfo
+
+    from plugins.subgraphs.remote import Remote
+
+
+def _field_text(runtime: Runtime, remote: Remote, parent: str, info: GraphQLResolveInfo) -> tuple[str, str]:
+    """The field as the subgraph is asked it (no alias), and its variables (JSON)."""
+    first = info.field_nodes[0]
+    gtype = remote.schema.type_map[parent].fields[info.field_name].type  # type: ignore[union-attr]
+    sub = None
+    if is_composite_type(get_named_type(gtype)):
+        selections = [s for node in info.field_nodes for s in (node.selection_set.selections if node.selection_set else ())]
+        sub = rewrite(remote, get_named_type(gtype).name, selections, dict(info.fragments), runtime.own.local_entities)
+    node = FieldNode(name=first.name, arguments=first.arguments, directives=(), selection_set=sub)
+    return print_ast(node), json_variables(info, variables_in(node))
+
+
+def entity_field(runtime: Runtime, remote: Remote, type_name: str) -> Any:
+    keys = runtime.own.local_entities[type_name]
+
+    async def resolve(root: Any, info: GraphQLResolveInfo, **_: Any) -> Any:
+        ctx = info.context
+        learner_id = getattr(root, "id", None) if type_name == "Learner" else None
+        if not await runtime.reaches(ctx, remote, learner_id):
+            return None
+        representation = {"__typename": type_name, **{k: getattr(root, k) for k in keys}}
+        text, variables = _field_text(runtime, remote, type_name, info)
+        ask = Ask("entity", text, type_name, variables, json.dumps(representation, sort_keys=True, default=str))
+        answer: Answer = await runtime.loader(ctx, remote).load(ask)
+        return runtime.deliver(answer, info, remote)
+
+    return resolve
+
+
+def root_field(runtime: Runtime, remote: Remote) -> Any:
+    async def resolve(root: Any, info: GraphQLResolveInfo, **_: Any) -> Any:
+        ctx = info.context
+        if not await runtime.reaches(ctx, remote, None):
+            return None
+        text, variables = _field_text(runtime, remote, "Query", info)
+        answer: Answer = await runtime.loader(ctx, remote).load(Ask("root", text, "", variables))
+        return runtime.deliver(answer, info, remote)
+
+    return resolve
+
+
+def by_response_key(root: Any, info: GraphQLResolveInfo, **_: Any) -> Any:
+    """A field of a subgraph's own type: already in the answer, under the client's key."""
+    return root.get(info.path.key) if isinstance(root, dict) else None
+
+
+def local_entity(runtime: Runtime, type_name: str) -> Any:
+    """A field of a subgraph's type whose value is one of our entities: the
+    subgraph gave its key; the gateway loads the rest (with its own authorisation)."""
+    cls = runtime.own.entity_classes[type_name]
+    keys = runtime.own.local_entities[type_name]
+
+    async def build(value: Any, info: GraphQLResolveInfo) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, list):
+            return await asyncio.gather(*(build(v, info) for v in value))
+        return await cls.resolve_reference(info=info, **{k: value[k] for k in keys})  # type: ignore[attr-defined]
+
+    async def resolve(root: Any, info: GraphQLResolveInfo, **_: Any) -> Any:
+        return await build(root.get(info.path.key) if isinstance(root, dict) else None, info)
+
+    return resolve
+
+
+def attach(schema: GraphQLSchema, runtime: Runtime) -> None:
+    own = runtime.own
+    for (type_name, field_name), owner in own.fields.items():
+        remote = own.remotes[owner]
+        gfield = schema.type_map[type_name].fields[field_name]  # type: ignore[union-attr]
+        if type_name == "Query":
+            gfield.resolve = root_field(runtime, remote)
+        elif type_name in own.local_entities:
+            gfield.resolve = entity_field(runtime, remote, type_name)
+        else:
+            named = get_named_type(gfield.type).name
+            gfield.resolve = local_entity(runtime, named) if named in own.local_entities else by_response_key
+    for type_name in own.remote_types:
+        t = schema.type_map[type_name]
+        if isinstance(t, GraphQLObjectType):
+            for fname, gfield in t.fields.items():
+                if gfield.resolve is None:
+                    named = get_named_type(gfield.type).name
+                    gfield.resolve = local_entity(runtime, named) if named in own.local_entities else by_response_key
