@@ -14,6 +14,8 @@ from typing import Any
 from graphql import (
     DocumentNode,
     EnumTypeDefinitionNode,
+    FieldDefinitionNode,
+    NonNullTypeNode,
     GraphQLEnumType,
     GraphQLInputObjectType,
     GraphQLObjectType,
@@ -125,7 +127,7 @@ def plan_extension(strawberry_schema: Any, schema: GraphQLSchema, remotes: list[
                             f"{where}: field {name}.{fname} is also resolved by subgraph {previous!r}."
                         )
                     own.fields[(name, fname)] = remote.name
-                    added.append(f)
+                    added.append(_nullable(f))
                 if added:
                     definitions.append(
                         ObjectTypeExtensionNode(name=NameNode(value=name), interfaces=(), directives=(), fields=tuple(added))
@@ -133,6 +135,16 @@ def plan_extension(strawberry_schema: Any, schema: GraphQLSchema, remotes: list[
                 continue
             _check_same(where, name, node, local)
     return DocumentNode(definitions=tuple(definitions)), own
+
+
+def _nullable(node: FieldDefinitionNode) -> FieldDefinitionNode:
+    """A field where the gateway calls a subgraph may always come back null (the
+    subgraph is down, or serves another state): its outer non-null is dropped."""
+    if not isinstance(node.type, NonNullTypeNode):
+        return node
+    return FieldDefinitionNode(
+        name=node.name, description=node.description, arguments=node.arguments, type=node.type.type, directives=()
+    )
 
 
 def _check_same(where: str, name: str, node: Any, local: Any) -> None:

@@ -4,7 +4,8 @@ fan-out limit, all from this one walk).
 
 A *wave* is a hop from the gateway to a subgraph: a remote field under a
 gateway object starts wave ``n + 1`` where ``n`` is the number of hops above
-it. Fields of one subgraph in one wave at the same depth travel in one request.
+it. Fields of one subgraph in one wave travel in one request (see
+:mod:`plugins.subgraphs.batcher`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ GATEWAY = "gateway"
 
 @dataclass
 class Plan:
-    requests: dict[tuple[int, int, str], list[str]] = field(default_factory=dict)  # (wave, depth, subgraph)
+    requests: dict[tuple[int, str], list[str]] = field(default_factory=dict)  # (wave, subgraph) -> paths
     services: dict[str, list[str]] = field(default_factory=dict)  # service -> paths it resolves
 
     @property
@@ -42,8 +43,8 @@ class Plan:
 
     def as_dict(self) -> dict[str, Any]:
         waves: dict[int, list[dict[str, Any]]] = {}
-        for (wave, depth, subgraph), paths in sorted(self.requests.items()):
-            waves.setdefault(wave, []).append({"subgraph": subgraph, "depth": depth, "fields": paths})
+        for (wave, subgraph), paths in sorted(self.requests.items()):
+            waves.setdefault(wave, []).append({"subgraph": subgraph, "fields": paths})
         return {
             "requests": self.request_count,
             "waves": [{"wave": w, "requests": reqs} for w, reqs in sorted(waves.items())],
@@ -55,7 +56,7 @@ class Plan:
         for wave in self.as_dict()["waves"]:
             lines.append(f"wave {wave['wave']}:")
             for req in wave["requests"]:
-                lines.append(f"  1 request to {req['subgraph']} (depth {req['depth']}): " + ", ".join(req["fields"]))
+                lines.append(f"  1 request to {req['subgraph']}: " + ", ".join(req["fields"]))
         lines.append("who resolves what:")
         for service, paths in sorted(self.services.items()):
             lines.append(f"  {service}: " + ", ".join(paths))
@@ -72,17 +73,17 @@ def plan(schema: GraphQLSchema, own: Ownership, document: DocumentNode, operatio
     if root is None:
         return result
 
-    def walk(selections: Any, parent: Any, serving: str, wave: int, depth: int, path: str) -> None:
+    def walk(selections: Any, parent: Any, serving: str, wave: int, path: str) -> None:
         for sel in selections:
             if isinstance(sel, InlineFragmentNode):
                 cond = schema.get_type(sel.type_condition.name.value) if sel.type_condition else parent
-                walk(sel.selection_set.selections, cond, serving, wave, depth, path)
+                walk(sel.selection_set.selections, cond, serving, wave, path)
                 continue
             if isinstance(sel, FragmentSpreadNode):
                 fragment = fragments.get(sel.name.value)
                 if fragment is not None:
                     cond = schema.get_type(fragment.type_condition.name.value)  # type: ignore[attr-defined]
-                    walk(fragment.selection_set.selections, cond, serving, wave, depth, path)  # type: ignore[attr-defined]
+                    walk(fragment.selection_set.selections, cond, serving, wave, path)  # type: ignore[attr-defined]
                 continue
             if not isinstance(sel, FieldNode) or sel.name.value.startswith("__"):
                 continue
@@ -97,13 +98,13 @@ def plan(schema: GraphQLSchema, own: Ownership, document: DocumentNode, operatio
             child_wave = wave
             if owner != GATEWAY and owner != serving:
                 child_wave = wave + 1
-                result.requests.setdefault((child_wave, depth, owner), []).append(here)
-            result.services.setdefault(owner if owner != GATEWAY else serving if serving != GATEWAY and parent.name not in own.local_entities else GATEWAY, []).append(here)
+                result.requests.setdefault((child_wave, owner), []).append(here)
+            result.services.setdefault(owner, []).append(here)
             if sel.selection_set is None:
                 continue
             named = get_named_type(gfield.type)
             child_serving = owner if named.name in own.remote_types else GATEWAY
-            walk(sel.selection_set.selections, named, child_serving, child_wave, depth + 1, here)
+            walk(sel.selection_set.selections, named, child_serving, child_wave, here)
 
-    walk(operation.selection_set.selections, root, GATEWAY, 0, 1, "")
+    walk(operation.selection_set.selections, root, GATEWAY, 0, "")
     return result

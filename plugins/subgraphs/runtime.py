@@ -1,7 +1,7 @@
 """Execution: remote fields through one HTTP request per subgraph per wave.
 
-Each request keeps one DataLoader per subgraph. Every remote field resolved in
-the same tick (a resolution wave) adds an :class:`Ask` to it; the batch turns
+Each request keeps one :class:`WaveBatcher` per subgraph. Every remote field
+resolved in one resolution wave adds an :class:`Ask` to it; the batch turns
 all of them into ONE document: ``_entities(representations:)`` for entity
 fields (one alias per distinct sub-selection), the root fields beside them.
 """
@@ -12,9 +12,9 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from aiodataloader import DataLoader
 from graphql import GraphQLError, ast_from_value, value_from_ast_untyped
 
+from plugins.subgraphs.batcher import WaveBatcher
 from plugins.subgraphs.client import SubgraphBadAnswer, SubgraphClient
 from plugins.subgraphs.selection import BadAnswer, check
 from schema.context import StateKey
@@ -65,7 +65,7 @@ class Answer:
 class Sent:
     """Per request: the loaders and tokens, and how many requests each subgraph got."""
 
-    loaders: dict[str, DataLoader[Ask, Any]] = field(default_factory=dict)
+    loaders: dict[str, WaveBatcher[Ask, Any]] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     requests: dict[str, int] = field(default_factory=dict)
 
@@ -110,7 +110,7 @@ class Runtime:
             ctx.state[SENT] = found
         return found
 
-    def loader(self, ctx: RequestContext, remote: Remote) -> DataLoader[Ask, Any]:
+    def loader(self, ctx: RequestContext, remote: Remote) -> WaveBatcher[Ask, Any]:
         sent = self.sent(ctx)
         existing = sent.loaders.get(remote.name)
         if existing is None:
@@ -118,7 +118,7 @@ class Runtime:
             async def batch(asks: list[Ask]) -> list[Any]:
                 return await self._batch(ctx, remote, asks)
 
-            existing = DataLoader(batch)  # type: ignore[arg-type]
+            existing = WaveBatcher(batch, lambda: ctx.inflight)
             sent.loaders[remote.name] = existing
         return existing
 
