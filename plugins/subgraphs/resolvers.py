@@ -29,8 +29,28 @@ def _field_text(runtime: Runtime, remote: Remote, parent: str, info: GraphQLReso
     return print_ast(node), json_variables(info, variables_in(node))
 
 
-def entity_field(runtime: Runtime, remote: Remote, type_name: str) -> Any:
+def _localiser(runtime: Runtime, gtype: Any) -> Any:
+    """For a field whose type is one of our entities: turns the keys the subgraph
+    gave into the gateway's objects; else ``None``."""
+    named = get_named_type(gtype).name
+    if named not in runtime.own.local_entities:
+        return None
+    cls = runtime.own.entity_classes[named]
+    keys = runtime.own.local_entities[named]
+
+    async def build(value: Any, info: GraphQLResolveInfo) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, list):
+            return await asyncio.gather(*(build(v, info) for v in value))
+        return await cls.resolve_reference(info=info, **{k: value[k] for k in keys})  # type: ignore[attr-defined]
+
+    return build
+
+
+def entity_field(runtime: Runtime, remote: Remote, type_name: str, gtype: Any) -> Any:
     keys = runtime.own.local_entities[type_name]
+    localise = _localiser(runtime, gtype)
 
     async def resolve(root: Any, info: GraphQLResolveInfo, **_: Any) -> Any:
         ctx = info.context
@@ -41,19 +61,23 @@ def entity_field(runtime: Runtime, remote: Remote, type_name: str) -> Any:
         text, variables = _field_text(runtime, remote, type_name, info)
         ask = Ask("entity", text, type_name, variables, json.dumps(representation, sort_keys=True, default=str))
         answer: Answer = await runtime.loader(ctx, remote).load(ask)
-        return runtime.deliver(answer, info, remote)
+        value = runtime.deliver(answer, info, remote)
+        return await localise(value, info) if localise is not None else value
 
     return resolve
 
 
-def root_field(runtime: Runtime, remote: Remote) -> Any:
+def root_field(runtime: Runtime, remote: Remote, gtype: Any) -> Any:
+    localise = _localiser(runtime, gtype)
+
     async def resolve(root: Any, info: GraphQLResolveInfo, **_: Any) -> Any:
         ctx = info.context
         if not await runtime.reaches(ctx, remote, None):
             return None
         text, variables = _field_text(runtime, remote, "Query", info)
         answer: Answer = await runtime.loader(ctx, remote).load(Ask("root", text, "", variables))
-        return runtime.deliver(answer, info, remote)
+        value = runtime.deliver(answer, info, remote)
+        return await localise(value, info) if localise is not None else value
 
     return resolve
 
@@ -63,18 +87,10 @@ def by_response_key(root: Any, info: GraphQLResolveInfo, **_: Any) -> Any:
     return root.get(info.path.key) if isinstance(root, dict) else None
 
 
-def local_entity(runtime: Runtime, type_name: str) -> Any:
+def local_entity(runtime: Runtime, gtype: Any) -> Any:
     """A field of a subgraph's type whose value is one of our entities: the
     subgraph gave its key; the gateway loads the rest (with its own authorisation)."""
-    cls = runtime.own.entity_classes[type_name]
-    keys = runtime.own.local_entities[type_name]
-
-    async def build(value: Any, info: GraphQLResolveInfo) -> Any:
-        if value is None:
-            return None
-        if isinstance(value, list):
-            return await asyncio.gather(*(build(v, info) for v in value))
-        return await cls.resolve_reference(info=info, **{k: value[k] for k in keys})  # type: ignore[attr-defined]
+    build = _localiser(runtime, gtype)
 
     async def resolve(root: Any, info: GraphQLResolveInfo, **_: Any) -> Any:
         return await build(root.get(info.path.key) if isinstance(root, dict) else None, info)
@@ -88,16 +104,16 @@ def attach(schema: GraphQLSchema, runtime: Runtime) -> None:
         remote = own.remotes[owner]
         gfield = schema.type_map[type_name].fields[field_name]  # type: ignore[union-attr]
         if type_name == "Query":
-            gfield.resolve = root_field(runtime, remote)
+            gfield.resolve = root_field(runtime, remote, gfield.type)
         elif type_name in own.local_entities:
-            gfield.resolve = entity_field(runtime, remote, type_name)
+            gfield.resolve = entity_field(runtime, remote, type_name, gfield.type)
         else:
             named = get_named_type(gfield.type).name
-            gfield.resolve = local_entity(runtime, named) if named in own.local_entities else by_response_key
+            gfield.resolve = local_entity(runtime, gfield.type) if named in own.local_entities else by_response_key
     for type_name in own.remote_types:
         t = schema.type_map[type_name]
         if isinstance(t, GraphQLObjectType):
             for fname, gfield in t.fields.items():
                 if gfield.resolve is None:
                     named = get_named_type(gfield.type).name
-                    gfield.resolve = local_entity(runtime, named) if named in own.local_entities else by_response_key
+                    gfield.resolve = local_entity(runtime, gfield.type) if named in own.local_entities else by_response_key

@@ -78,5 +78,11 @@ class Query:
         return [Cadre(code=c, name=n, sanctioned_strength=s) for c, n, s in CADRES if code is None or c == code]
 
 
+    @strawberry.field(description="Officers of a cadre (learners, resolved by the gateway).")
+    def hrms_officers(self, cadre: str) -> list[Learner]:
+        found = [Learner.resolve_reference(strawberry.ID(i)) for i, (c, _) in RECORDS.items() if c == cadre]
+        return [learner for learner in found if learner is not None]
+
+
 def build_schema() -> Any:
     return strawberry.federation.Schema(query=Query, types=[Learner, Organisation])

@@ -7,7 +7,7 @@ from typing import Any
 
 import jwt
 
-from gateway.testing import GatewayClient
+from gateway.testing import GatewayClient, error_codes
 from plugins.subgraphs.plugin import JWKS_PATH
 from plugins.subgraphs.standin.server import HrmsStandIn
 
@@ -152,3 +152,26 @@ async def test_a_state_subgraph_serves_that_state_only(joined: Any, hrms: HrmsSt
     assert hrms.requests == 0
     inside = await client.graphql("{ me { serviceRecord { cadre } } }", as_learner="learner:demo-deepak")
     assert inside["data"]["me"]["serviceRecord"]["cadre"] == "HCS"
+
+
+async def test_remote_under_local_under_remote(joined: Any, hrms: HrmsStandIn) -> None:
+    client: GatewayClient = await joined()
+    body = await client.graphql(
+        '{ hrmsOfficers(cadre: "CSS") { name organisation { name } serviceRecord { postingCount } } }',
+        as_learner=ADMIN,
+    )
+    officers = body["data"]["hrmsOfficers"]
+    assert [o["name"] for o in officers] == ["Asha Verma", "Rahul Nair", "Meena Iyer"]
+    assert officers[0]["organisation"]["name"] == "Department of Personnel and Training"
+    assert [o["serviceRecord"]["postingCount"] for o in officers] == [2, 1, 2]
+    assert hrms.requests == 2  # wave 1: the root field; wave 2: three entities in one request
+    assert body["extensions"]["subgraphPlan"]["requests"] == 2
+
+
+async def test_gateway_authorisation_applies_to_entities_a_subgraph_returns(joined: Any) -> None:
+    client: GatewayClient = await joined()
+    body = await client.graphql(
+        '{ hrmsOfficers(cadre: "CSS") { name } }', as_learner="learner:demo-asha", expect_errors=True
+    )
+    assert "Rahul Nair" not in str(body["data"])
+    assert "FORBIDDEN" in error_codes(body)
