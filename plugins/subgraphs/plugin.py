@@ -56,8 +56,14 @@ def register_schema(gateway: Gateway) -> SchemaContribution | None:
         from plugins.subgraphs.resolvers import attach
         from plugins.subgraphs.runtime import Runtime
 
+        from strawberry.printer import print_schema
+
         remotes = [load(s) for s in settings.subgraphs]
+        own_sdl = print_schema(strawberry_schema)  # the gateway as a subgraph: its own fields only
         extended, own = extend(strawberry_schema, schema, remotes)
+        service = extended.type_map.get("_Service")
+        if service is not None:
+            service.fields["sdl"].resolve = lambda *_args, **_kwargs: own_sdl  # type: ignore[union-attr]
         runtime = Runtime(gateway, own, signer_of(gateway))
         attach(extended, runtime)
         gateway.state[RUNTIME] = runtime
