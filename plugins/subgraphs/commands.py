@@ -130,7 +130,9 @@ def add_commands(cli: typer.Typer) -> None:
         from plugins.subgraphs.standin.server import HrmsStandIn
 
         typer.echo(
-            f"HRMS subgraph on http://127.0.0.1:{port}/graphql. Join it (docs/federation.md):\n"
-            f"  KARMAYOGI_PLUGINS__SUBGRAPHS__SUBGRAPHS='[{{\"name\": \"hrms\", \"url\": \"http://127.0.0.1:{port}/graphql\"}}]'"
+            f"HRMS subgraph on http://127.0.0.1:{port}/graphql. Join it (docs/federation.md): add to "
+            f"your settings file\n\n[[plugins.subgraphs.subgraphs]]\nname = \"hrms\"\n"
+            f"url = \"http://127.0.0.1:{port}/graphql\"\n\nand start the gateway with it: "
+            "karmayogi serve --config FILE"
         )
         HrmsStandIn(port=port).serve_forever()
