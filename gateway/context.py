@@ -58,18 +58,13 @@ class RequestContext:
     state: State = field(default_factory=State)  # per-request state, keyed by typed StateKey objects
     replica_reads: bool = False
     _wrote: bool = False
-    inflight: int = 0  # batch loads and read sessions under way (remote subgraph batching waits for 0)
 
     @asynccontextmanager
     async def db(self) -> AsyncIterator[AsyncSession]:
         database = self.gateway.db
         maker = database.read_sessionmaker if self.replica_reads else database.sessionmaker
-        self.inflight += 1
-        try:
-            async with maker() as session:
-                yield session
-        finally:
-            self.inflight -= 1
+        async with maker() as session:
+            yield session
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
@@ -97,11 +92,7 @@ class RequestContext:
         if existing is None:
 
             async def load(keys: list[K]) -> Sequence[V]:
-                self.inflight += 1
-                try:
-                    return await batch(self, keys)
-                finally:
-                    self.inflight -= 1
+                return await batch(self, keys)
 
             existing = DataLoader(load)  # type: ignore[arg-type]
             self._loaders[batch] = existing

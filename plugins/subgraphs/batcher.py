@@ -3,9 +3,10 @@
 A DataLoader dispatches on the next loop tick, so objects of one wave that
 reach a remote field a database read later (one learner cached, another not)
 would cost a second request. :class:`WaveBatcher` dispatches when the wave has
-settled instead: no new ask for a few ticks, and none of the request's own
-batch loads or read sessions under way (``RequestContext.inflight``). A
-wave never waits longer than ``max_wait`` seconds.
+settled instead: no new ask for a few ticks, and none of the gateway's own
+async resolvers under way (``busy``, counted by the plugin's schema extension:
+database loads, provider calls). A wave never waits longer than ``max_wait``
+seconds.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ class WaveBatcher(Generic[K, V]):
             queue, self.queue, self._task = self.queue, [], None
         try:
             results = await self.batch([k for k, _ in queue])
-        except Exception as exc:  # noqa: BLE001 - handed to every waiting resolver
+        except Exception as exc:
             results = [exc] * len(queue)
         for (_, future), result in zip(queue, results, strict=True):
             if future.done():

@@ -48,7 +48,9 @@ class SubgraphClient:
         self.metric_name = f"subgraph.{settings.name}"
         self.requests = 0
         self.last_problem: str | None = None
-        self.breaker = CircuitBreaker(settings.failure_threshold, settings.circuit_reset_seconds, self._circuit)
+        self.breaker = CircuitBreaker(
+            settings.failure_threshold, settings.circuit_reset_seconds, self._circuit
+        )
         self._http: httpx.AsyncClient | None = None
 
     def _circuit(self, state: CircuitState) -> None:
@@ -57,7 +59,9 @@ class SubgraphClient:
 
     def _client(self) -> httpx.AsyncClient:
         if self._http is None:
-            timeout = httpx.Timeout(self.settings.read_timeout_seconds, connect=self.settings.connect_timeout_seconds)
+            timeout = httpx.Timeout(
+                self.settings.read_timeout_seconds, connect=self.settings.connect_timeout_seconds
+            )
             self._http = httpx.AsyncClient(timeout=timeout, headers={"accept": "application/json"})
         return self._http
 
@@ -66,7 +70,9 @@ class SubgraphClient:
             await self._http.aclose()
             self._http = None
 
-    async def post(self, document: str, variables: dict[str, Any], headers: dict[str, str], call: str) -> dict[str, Any]:
+    async def post(
+        self, document: str, variables: dict[str, Any], headers: dict[str, str], call: str
+    ) -> dict[str, Any]:
         """The answer's body (``data`` a dict, ``errors`` a list), or a :class:`ProviderError`."""
         name = self.settings.name
         if not self.breaker.allow():
@@ -91,7 +97,9 @@ class SubgraphClient:
         self.last_problem = None
         return body
 
-    async def _post(self, document: str, variables: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+    async def _post(
+        self, document: str, variables: dict[str, Any], headers: dict[str, str]
+    ) -> dict[str, Any]:
         name = self.settings.name
         limit = self.settings.max_response_bytes
         try:

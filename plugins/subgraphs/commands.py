@@ -53,7 +53,9 @@ def describe_changes(old: Remote, new: Remote) -> list[str]:
         lines += [f"removed field {t}.{f}" for f in sorted(set(before) - set(after))]
         lines += [f"added field {t}.{f}" for f in sorted(set(after) - set(before))]
         lines += [
-            f"changed field {t}.{f}: {before[f]} -> {after[f]}" for f in sorted(set(before) & set(after)) if before[f] != after[f]
+            f"changed field {t}.{f}: {before[f]} -> {after[f]}"
+            for f in sorted(set(before) & set(after))
+            if before[f] != after[f]
         ]
     return lines
 
@@ -62,7 +64,9 @@ def add_commands(cli: typer.Typer) -> None:
     @cli.command("plan")
     def plan_command(
         file: Annotated[Path, typer.Argument(help="A .graphql file with the operation.")],
-        operation: Annotated[str | None, typer.Option(help="The operation's name, if the file has several.")] = None,
+        operation: Annotated[
+            str | None, typer.Option(help="The operation's name, if the file has several.")
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
         config: ConfigOption = None,
     ) -> None:
@@ -96,7 +100,9 @@ def add_commands(cli: typer.Typer) -> None:
         configured = SubgraphsSettings.model_validate(section).subgraphs
         if not configured:
             raise fail("No subgraphs are configured ([[plugins.subgraphs.subgraphs]]).")
-        local_settings = settings.model_copy(update={"plugins": {**settings.plugins, "subgraphs": {**section, "subgraphs": []}}})
+        local_settings = settings.model_copy(
+            update={"plugins": {**settings.plugins, "subgraphs": {**section, "subgraphs": []}}}
+        )
         local = build_gateway(local_settings)
         breaking = False
         live = []
@@ -131,8 +137,8 @@ def add_commands(cli: typer.Typer) -> None:
 
         typer.echo(
             f"HRMS subgraph on http://127.0.0.1:{port}/graphql. Join it (docs/federation.md): add to "
-            f"your settings file\n\n[[plugins.subgraphs.subgraphs]]\nname = \"hrms\"\n"
-            f"url = \"http://127.0.0.1:{port}/graphql\"\n\nand start the gateway with it: "
+            f'your settings file\n\n[[plugins.subgraphs.subgraphs]]\nname = "hrms"\n'
+            f'url = "http://127.0.0.1:{port}/graphql"\n\nand start the gateway with it: '
             "karmayogi serve --config FILE"
         )
         HrmsStandIn(port=port).serve_forever()

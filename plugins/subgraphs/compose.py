@@ -15,7 +15,6 @@ from graphql import (
     DocumentNode,
     EnumTypeDefinitionNode,
     FieldDefinitionNode,
-    NonNullTypeNode,
     GraphQLEnumType,
     GraphQLInputObjectType,
     GraphQLObjectType,
@@ -23,6 +22,7 @@ from graphql import (
     GraphQLSchema,
     InputObjectTypeDefinitionNode,
     NameNode,
+    NonNullTypeNode,
     ObjectTypeDefinitionNode,
     ObjectTypeExtensionNode,
     ScalarTypeDefinitionNode,
@@ -67,10 +67,12 @@ def local_entities(strawberry_schema: Any, schema: GraphQLSchema) -> dict[str, t
 
 def _type_text(schema: GraphQLSchema, type_name: str, field_name: str) -> str:
     t = schema.type_map[type_name]
-    return str(t.fields[field_name].type)  # type: ignore[union-attr]
+    return str(t.fields[field_name].type)  # type: ignore[attr-defined]
 
 
-def plan_extension(strawberry_schema: Any, schema: GraphQLSchema, remotes: list[Remote]) -> tuple[DocumentNode, Ownership]:
+def plan_extension(
+    strawberry_schema: Any, schema: GraphQLSchema, remotes: list[Remote]
+) -> tuple[DocumentNode, Ownership]:
     """The SDL that adds every remote type and field, and who owns each; stops
     start-up on a clash, naming the subgraph, the type and the field."""
     own = Ownership(remotes={r.name: r for r in remotes})
@@ -101,26 +103,32 @@ def plan_extension(strawberry_schema: Any, schema: GraphQLSchema, remotes: list[
                 if name in entities and remote.keys.get(name) != keys:
                     raise StartupError(
                         f"{where}: type {name!r}: its @key {remote.keys.get(name)} is not the "
-                        f"gateway's {keys}; extend the entity by @key(fields: \"{' '.join(keys)}\")."
+                        f'gateway\'s {keys}; extend the entity by @key(fields: "{" ".join(keys)}").'
                     )
                 for f in node.fields or ():  # type: ignore[attr-defined]
                     fname = f.name.value
-                    if fname in local.fields:  # type: ignore[union-attr]
-                        allowed = fname in keys or (name, fname) in remote.external or (name, fname) in remote.shareable
+                    if fname in local.fields:  # type: ignore[attr-defined]
+                        allowed = (
+                            fname in keys
+                            or (name, fname) in remote.external
+                            or (name, fname) in remote.shareable
+                        )
                         if not allowed or name == "Query":
                             raise StartupError(
                                 f"{where}: field {name}.{fname} is already resolved by the gateway; "
                                 "rename it, or mark it @external."
                             )
                         ours = _type_text(schema, name, fname)
-                        theirs = str(remote.schema.type_map[name].fields[fname].type)  # type: ignore[union-attr]
+                        theirs = str(remote.schema.type_map[name].fields[fname].type)  # type: ignore[attr-defined]
                         if ours != theirs:
                             raise StartupError(
                                 f"{where}: field {name}.{fname} is {theirs} there but {ours} in the gateway."
                             )
                         continue
                     if name != "Query" and (name, fname) in remote.external:
-                        raise StartupError(f"{where}: field {name}.{fname} is @external but the gateway lacks it.")
+                        raise StartupError(
+                            f"{where}: field {name}.{fname} is @external but the gateway lacks it."
+                        )
                     previous = own.fields.get((name, fname))
                     if previous is not None:
                         raise StartupError(
@@ -130,7 +138,9 @@ def plan_extension(strawberry_schema: Any, schema: GraphQLSchema, remotes: list[
                     added.append(_nullable(f))
                 if added:
                     definitions.append(
-                        ObjectTypeExtensionNode(name=NameNode(value=name), interfaces=(), directives=(), fields=tuple(added))
+                        ObjectTypeExtensionNode(
+                            name=NameNode(value=name), interfaces=(), directives=(), fields=tuple(added)
+                        )
                     )
                 continue
             _check_same(where, name, node, local)
@@ -143,7 +153,11 @@ def _nullable(node: FieldDefinitionNode) -> FieldDefinitionNode:
     if not isinstance(node.type, NonNullTypeNode):
         return node
     return FieldDefinitionNode(
-        name=node.name, description=node.description, arguments=node.arguments, type=node.type.type, directives=()
+        name=node.name,
+        description=node.description,
+        arguments=node.arguments,
+        type=node.type.type,
+        directives=(),
     )
 
 
@@ -162,18 +176,20 @@ def _check_same(where: str, name: str, node: Any, local: Any) -> None:
     ):
         for f in node.fields or ():
             fname = f.name.value
-            theirs = print_ast(f.type)
+            their_type = print_ast(f.type)
             ours = str(local.fields[fname].type) if fname in local.fields else None
-            if ours != theirs:
+            if ours != their_type:
                 raise StartupError(
-                    f"{where}: field {name}.{fname} ({theirs}) clashes with the gateway's type {name!r}, "
+                    f"{where}: field {name}.{fname} ({their_type}) clashes with the gateway's type {name!r}, "
                     "which is not an entity; rename the type or make it an entity with @key."
                 )
         return
     raise StartupError(f"{where}: type {name!r} clashes with the gateway's {type(local).__name__}.")
 
 
-def extend(strawberry_schema: Any, schema: GraphQLSchema, remotes: list[Remote]) -> tuple[GraphQLSchema, Ownership]:
+def extend(
+    strawberry_schema: Any, schema: GraphQLSchema, remotes: list[Remote]
+) -> tuple[GraphQLSchema, Ownership]:
     document, own = plan_extension(strawberry_schema, schema, remotes)
     if not document.definitions:
         return schema, own

@@ -1,8 +1,11 @@
-"""Before anything is sent: the fan-out limit; after: the plan in development."""
+"""Before anything is sent: the fan-out limit; while resolving: counting the
+gateway's own resolvers under way (so a wave of subgraph asks waits for its
+stragglers, see :mod:`plugins.subgraphs.batcher`); after: the plan in development."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from inspect import isawaitable
 from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError
@@ -30,7 +33,9 @@ class SubgraphGuard(SchemaExtension):
         runtime = self.gateway.state.get(RUNTIME)
         validated = context.pre_execution_errors is not None and not context.pre_execution_errors
         if runtime is not None and runtime.own.remotes and validated and context.graphql_document is not None:
-            self.plan = plan(context.schema._schema, runtime.own, context.graphql_document, context.operation_name)
+            self.plan = plan(
+                context.schema._schema, runtime.own, context.graphql_document, context.operation_name
+            )
             maximum = self.settings.max_requests_per_operation
             if self.plan.request_count > maximum:
                 message = (
@@ -39,10 +44,21 @@ class SubgraphGuard(SchemaExtension):
                 )
                 context.pre_execution_errors = [
                     GraphQLError(
-                        message, original_error=OperationLimit(message, limit="subgraphRequests", maximum=maximum)
+                        message,
+                        original_error=OperationLimit(message, limit="subgraphRequests", maximum=maximum),
                     )
                 ]
         yield
+
+    def resolve(self, _next: Callable[..., Any], root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+        result = _next(root, info, *args, **kwargs)
+        if not isawaitable(result):
+            return result
+        from plugins.subgraphs.runtime import sent_of
+
+        sent = sent_of(info.context)
+        sent.busy += 1
+        return _settled(result, sent)
 
     def get_results(self) -> dict[str, Any]:
         if (
@@ -53,3 +69,10 @@ class SubgraphGuard(SchemaExtension):
         ):
             return {}
         return {"subgraphPlan": self.plan.as_dict()}
+
+
+async def _settled(result: Awaitable[Any], sent: Any) -> Any:
+    try:
+        return await result
+    finally:
+        sent.busy -= 1

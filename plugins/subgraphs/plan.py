@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 from graphql import (
     DocumentNode,
     FieldNode,
+    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
-    OperationDefinitionNode,
     get_named_type,
     get_operation_ast,
 )
@@ -63,12 +63,14 @@ class Plan:
         return "\n".join(lines)
 
 
-def plan(schema: GraphQLSchema, own: Ownership, document: DocumentNode, operation_name: str | None = None) -> Plan:
+def plan(
+    schema: GraphQLSchema, own: Ownership, document: DocumentNode, operation_name: str | None = None
+) -> Plan:
     operation = get_operation_ast(document, operation_name)
     result = Plan()
     if operation is None or not own.remotes:
         return result
-    fragments = {d.name.value: d for d in document.definitions if not isinstance(d, OperationDefinitionNode)}
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     root = schema.get_root_type(operation.operation)
     if root is None:
         return result
@@ -82,8 +84,8 @@ def plan(schema: GraphQLSchema, own: Ownership, document: DocumentNode, operatio
             if isinstance(sel, FragmentSpreadNode):
                 fragment = fragments.get(sel.name.value)
                 if fragment is not None:
-                    cond = schema.get_type(fragment.type_condition.name.value)  # type: ignore[attr-defined]
-                    walk(fragment.selection_set.selections, cond, serving, wave, path)  # type: ignore[attr-defined]
+                    cond = schema.get_type(fragment.type_condition.name.value)
+                    walk(fragment.selection_set.selections, cond, serving, wave, path)
                 continue
             if not isinstance(sel, FieldNode) or sel.name.value.startswith("__"):
                 continue

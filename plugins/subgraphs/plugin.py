@@ -51,19 +51,19 @@ def register_schema(gateway: Gateway) -> SchemaContribution | None:
         return None
 
     def transform(strawberry_schema: Any, schema: GraphQLSchema) -> GraphQLSchema:
+        from strawberry.printer import print_schema
+
         from plugins.subgraphs.compose import extend
         from plugins.subgraphs.remote import load
         from plugins.subgraphs.resolvers import attach
         from plugins.subgraphs.runtime import Runtime
-
-        from strawberry.printer import print_schema
 
         remotes = [load(s) for s in settings.subgraphs]
         own_sdl = print_schema(strawberry_schema)  # the gateway as a subgraph: its own fields only
         extended, own = extend(strawberry_schema, schema, remotes)
         service = extended.type_map.get("_Service")
         if service is not None:
-            service.fields["sdl"].resolve = lambda *_args, **_kwargs: own_sdl  # type: ignore[union-attr]
+            service.fields["sdl"].resolve = lambda *_args, **_kwargs: own_sdl  # type: ignore[attr-defined]
         runtime = Runtime(gateway, own, signer_of(gateway))
         attach(extended, runtime)
         gateway.state[RUNTIME] = runtime

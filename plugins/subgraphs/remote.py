@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 from graphql import (
+    BooleanValueNode,
     DirectiveDefinitionNode,
     DirectiveNode,
     DocumentNode,
@@ -31,7 +32,6 @@ from graphql import (
     SchemaDefinitionNode,
     SchemaExtensionNode,
     StringValueNode,
-    BooleanValueNode,
     UnionTypeDefinitionNode,
     UnionTypeExtensionNode,
     build_ast_schema,
@@ -140,7 +140,12 @@ def analyse(settings: SubgraphSettings, sdl: str) -> Remote:
             continue
         if isinstance(
             node,
-            (InterfaceTypeDefinitionNode, InterfaceTypeExtensionNode, UnionTypeDefinitionNode, UnionTypeExtensionNode),
+            (
+                InterfaceTypeDefinitionNode,
+                InterfaceTypeExtensionNode,
+                UnionTypeDefinitionNode,
+                UnionTypeExtensionNode,
+            ),
         ):
             raise StartupError(f"{where}: type {name!r}: interfaces and unions are not supported yet.")
         type_keys: list[tuple[str, bool]] = []
@@ -173,7 +178,9 @@ def analyse(settings: SubgraphSettings, sdl: str) -> Remote:
                     shareable.add((name, fname))
             for arg in getattr(f, "arguments", None) or ():
                 if arg.directives:
-                    raise StartupError(f"{where}: field {name}.{fname}: directives on arguments are not supported.")
+                    raise StartupError(
+                        f"{where}: field {name}.{fname}: directives on arguments are not supported."
+                    )
             fields_out.append(_strip_field(f) if isinstance(f, FieldDefinitionNode) else f)
         if isinstance(node, (ObjectTypeDefinitionNode, ObjectTypeExtensionNode)):
             if any(_directive_name(d) == "shareable" for d in node.directives or ()):
@@ -189,17 +196,22 @@ def analyse(settings: SubgraphSettings, sdl: str) -> Remote:
             )
         elif isinstance(node, (EnumTypeDefinitionNode, EnumTypeExtensionNode)):
             merged[name] = EnumTypeDefinitionNode(
-                name=node.name, description=getattr(node, "description", None), directives=(), values=node.values
+                name=node.name,
+                description=getattr(node, "description", None),
+                directives=(),
+                values=node.values,
             )
         elif isinstance(node, ScalarTypeDefinitionNode):
-            merged[name] = ScalarTypeDefinitionNode(name=node.name, description=node.description, directives=())
+            merged[name] = ScalarTypeDefinitionNode(
+                name=node.name, description=node.description, directives=()
+            )
         elif isinstance(node, InputObjectTypeDefinitionNode):
             merged[name] = InputObjectTypeDefinitionNode(
                 name=node.name, description=node.description, directives=(), fields=node.fields
             )
         else:
             raise StartupError(f"{where}: type {name!r}: {type(node).__name__} is not supported.")
-    for (type_name, fname) in external:
+    for type_name, fname in external:
         if type_name not in keys:
             raise StartupError(f"{where}: field {type_name}.{fname}: @external outside an entity.")
     for root in ("Mutation", "Subscription"):
@@ -209,8 +221,9 @@ def analyse(settings: SubgraphSettings, sdl: str) -> Remote:
         schema = build_ast_schema(DocumentNode(definitions=tuple(merged.values())))  # type: ignore[arg-type]
     except (GraphQLError, TypeError) as exc:
         raise StartupError(f"{where}: its SDL is not a valid schema: {exc}") from None
-    for entity, fields in keys.items():
-        missing = [f for f in fields if f not in Remote(settings, sdl, schema, merged).field_names(entity)]
+    probe = Remote(settings, sdl, schema, merged)
+    for entity, key_fields in keys.items():
+        missing = [f for f in key_fields if f not in probe.field_names(entity)]
         if missing:
             raise StartupError(f"{where}: type {entity!r}: @key names {', '.join(missing)}, which it lacks.")
     return Remote(settings, sdl, schema, merged, keys, stubs, external, shareable)

@@ -25,6 +25,8 @@ from schema.reads import GRANTS_BY_LEARNER, LEARNERS_BY_ID
 if TYPE_CHECKING:
     from graphql import GraphQLResolveInfo, SelectionSetNode
 
+    Info = GraphQLResolveInfo[Any]
+
     from gateway.context import RequestContext
     from gateway.host import Gateway
     from plugins.subgraphs.compose import Ownership
@@ -58,7 +60,9 @@ class Ask:
 @dataclass
 class Answer:
     value: Any
-    errors: list[tuple[list[Any], str, Any]] = field(default_factory=list)  # (path below the field, message, code)
+    errors: list[tuple[list[Any], str, Any]] = field(
+        default_factory=list
+    )  # (path below the field, message, code)
 
 
 @dataclass
@@ -68,12 +72,21 @@ class Sent:
     loaders: dict[str, WaveBatcher[Ask, Any]] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     requests: dict[str, int] = field(default_factory=dict)
+    busy: int = 0  # the gateway's own resolvers under way (counted by the guard extension)
 
 
 SENT: StateKey[Sent] = StateKey("subgraphs.sent")
 
 
-def json_variables(info: GraphQLResolveInfo, names: set[str]) -> str:
+def sent_of(ctx: RequestContext) -> Sent:
+    found = ctx.state.get(SENT)
+    if found is None:
+        found = Sent()
+        ctx.state[SENT] = found
+    return found
+
+
+def json_variables(info: Info, names: set[str]) -> str:
     out: dict[str, list[Any]] = {}
     definitions = {d.variable.name.value: d for d in info.operation.variable_definitions or ()}
     from graphql import print_ast, type_from_ast
@@ -82,9 +95,10 @@ def json_variables(info: GraphQLResolveInfo, names: set[str]) -> str:
         definition = definitions.get(name)
         if definition is None:
             continue
-        gtype = type_from_ast(info.schema, definition.type)  # type: ignore[arg-type]
-        value = info.variable_values.get(name)
-        ast = ast_from_value(value, gtype) if gtype is not None else None
+        gtype = type_from_ast(info.schema, definition.type)
+        coerced: dict[str, Any] = getattr(info.variable_values, "coerced", info.variable_values)  # type: ignore[arg-type]
+        value = coerced.get(name)
+        ast = ast_from_value(value, gtype) if gtype is not None else None  # type: ignore[arg-type]
         plain = value_from_ast_untyped(ast) if ast is not None else None
         out[name] = [print_ast(definition.type), plain]
     return json.dumps(out, sort_keys=True)
@@ -104,11 +118,7 @@ class Runtime:
             await client.close()
 
     def sent(self, ctx: RequestContext) -> Sent:
-        found = ctx.state.get(SENT)
-        if found is None:
-            found = Sent()
-            ctx.state[SENT] = found
-        return found
+        return sent_of(ctx)
 
     def loader(self, ctx: RequestContext, remote: Remote) -> WaveBatcher[Ask, Any]:
         sent = self.sent(ctx)
@@ -118,7 +128,7 @@ class Runtime:
             async def batch(asks: list[Ask]) -> list[Any]:
                 return await self._batch(ctx, remote, asks)
 
-            existing = WaveBatcher(batch, lambda: ctx.inflight)
+            existing = WaveBatcher(batch, lambda: sent.busy)
             sent.loaders[remote.name] = existing
         return existing
 
@@ -173,7 +183,9 @@ class Runtime:
             if kind == "entity":
                 declared[f"_r{g}"] = "[_Any!]!"
                 values[f"_r{g}"] = [json.loads(asks[i].representation) for i in idxs]
-                parts.append(f"e{g}: _entities(representations: $_r{g}) {{ ... on {type_name} {{ f: {text} }} }}")
+                parts.append(
+                    f"e{g}: _entities(representations: $_r{g}) {{ ... on {type_name} {{ f: {text} }} }}"
+                )
             else:
                 parts.append(f"r{g}: {text}")
         head = "(" + ", ".join(f"${n}: {t}" for n, t in sorted(declared.items())) + ")" if declared else ""
@@ -184,9 +196,13 @@ class Runtime:
         kinds = {k for k, *_ in groups}
         try:
             headers = await self._headers(ctx, remote)
-            body = await client.post(document, values, headers, "entities" if kinds == {"entity"} else "query")
+            body = await client.post(
+                document, values, headers, "entities" if kinds == {"entity"} else "query"
+            )
         except ProviderError as exc:
-            failed = SubgraphUnavailable(f"Subgraph {remote.name!r} is unavailable: {exc}", subgraph=remote.name)
+            failed = SubgraphUnavailable(
+                f"Subgraph {remote.name!r} is unavailable: {exc}", subgraph=remote.name
+            )
             return [failed] * len(asks)
         results: list[Any] = [None] * len(asks)
         data, errors = body["data"], body["errors"]
@@ -196,7 +212,9 @@ class Runtime:
             except BadAnswer as exc:
                 client.breaker.failure()
                 bad = SubgraphUnavailable(
-                    f"Subgraph {remote.name!r} answered badly: {exc}", subgraph=remote.name, reason="BAD_ANSWER"
+                    f"Subgraph {remote.name!r} answered badly: {exc}",
+                    subgraph=remote.name,
+                    reason="BAD_ANSWER",
                 )
                 if self.gateway is not None:
                     from gateway.telemetry import report_provider_failure
@@ -223,8 +241,9 @@ class Runtime:
         if kind == "entity":
             found = data.get(f"e{g}")
             if not isinstance(found, list) or len(found) != len(idxs):
-                raise BadAnswer(f"_entities answered {len(found) if isinstance(found, list) else 'no'} entities for {len(idxs)} representations")
-            gtype = remote.schema.type_map[type_name].fields[field_name].type  # type: ignore[union-attr]
+                count = len(found) if isinstance(found, list) else "no"
+                raise BadAnswer(f"_entities answered {count} entities for {len(idxs)} representations")
+            gtype = remote.schema.type_map[type_name].fields[field_name].type  # type: ignore[attr-defined]
             for j, i in enumerate(idxs):
                 entity = found[j]
                 if entity is None:
@@ -235,14 +254,14 @@ class Runtime:
                 value = check(entity.get("f"), gtype, selection, remote, f"{type_name}.{field_name}")
                 results[i] = Answer(value, _errors_at(errors, [f"e{g}", j, "f"]))
         else:
-            gtype = remote.schema.type_map["Query"].fields[field_name].type  # type: ignore[union-attr]
+            gtype = remote.schema.type_map["Query"].fields[field_name].type  # type: ignore[attr-defined]
             if f"r{g}" not in data:
                 raise BadAnswer(f"Query.{field_name} is missing")
             value = check(data[f"r{g}"], gtype, selection, remote, f"Query.{field_name}")
             for i in idxs:
                 results[i] = Answer(value, _errors_at(errors, [f"r{g}"]))
 
-    def deliver(self, answer: Answer, info: GraphQLResolveInfo, remote: Remote) -> Any:
+    def deliver(self, answer: Answer, info: Info, remote: Remote) -> Any:
         """The value for the client; the subgraph's errors at the client's paths."""
         if not answer.errors:
             return answer.value

@@ -64,7 +64,11 @@ def rewrite(
                 sub = rewrite(remote, inner, sel.selection_set.selections, fragments, local_entities)
             out.append(
                 FieldNode(
-                    alias=sel.alias, name=sel.name, arguments=sel.arguments, directives=sel.directives, selection_set=sub
+                    alias=sel.alias,
+                    name=sel.name,
+                    arguments=sel.arguments,
+                    directives=sel.directives,
+                    selection_set=sub,
                 )
             )
         elif isinstance(sel, InlineFragmentNode):
@@ -72,16 +76,24 @@ def rewrite(
             if cond != type_name:
                 continue  # remote types are object types: only their own name matches
             inner_set = rewrite(remote, type_name, sel.selection_set.selections, fragments, local_entities)
-            out.append(InlineFragmentNode(type_condition=None, directives=sel.directives, selection_set=inner_set))
+            out.append(
+                InlineFragmentNode(type_condition=None, directives=sel.directives, selection_set=inner_set)
+            )
         elif isinstance(sel, FragmentSpreadNode):
             fragment = fragments[sel.name.value]
             if fragment.type_condition.name.value != type_name:
                 continue
-            inner_set = rewrite(remote, type_name, fragment.selection_set.selections, fragments, local_entities)
-            out.append(InlineFragmentNode(type_condition=None, directives=sel.directives, selection_set=inner_set))
+            inner_set = rewrite(
+                remote, type_name, fragment.selection_set.selections, fragments, local_entities
+            )
+            out.append(
+                InlineFragmentNode(type_condition=None, directives=sel.directives, selection_set=inner_set)
+            )
     if is_stub:
         present = {s.name.value for s in out if isinstance(s, FieldNode) and s.alias is None}
-        out.extend(FieldNode(name=NameNode(value=k), arguments=(), directives=()) for k in keys if k not in present)
+        out.extend(
+            FieldNode(name=NameNode(value=k), arguments=(), directives=()) for k in keys if k not in present
+        )
     if not out:
         out.append(FieldNode(name=NameNode(value="__typename"), arguments=(), directives=()))
     return SelectionSetNode(selections=tuple(out))
@@ -122,9 +134,9 @@ def check(value: Any, gtype: Any, selection: SelectionSetNode | None, remote: Re
     if isinstance(gtype, GraphQLScalarType):
         allowed = _SCALARS.get(gtype.name)
         if allowed is not None:
-            if isinstance(value, bool) and bool not in allowed or not isinstance(value, allowed):
+            if (isinstance(value, bool) and bool not in allowed) or not isinstance(value, allowed):
                 raise BadAnswer(f"{where} is not a {gtype.name}")
-            if gtype.name == "Int" and not -(2**31) <= value < 2**31:
+            if gtype.name == "Int" and not -(2**31) <= value < 2**31:  # type: ignore[operator]
                 raise BadAnswer(f"{where} is out of the Int range")
         elif isinstance(value, (list, dict)):
             raise BadAnswer(f"{where} is not a {gtype.name}")
@@ -143,7 +155,12 @@ def check(value: Any, gtype: Any, selection: SelectionSetNode | None, remote: Re
 
 
 def _check_fields(
-    value: dict[str, Any], gtype: GraphQLObjectType, selection: SelectionSetNode | None, remote: Remote, where: str, out: dict[str, Any]
+    value: dict[str, Any],
+    gtype: GraphQLObjectType,
+    selection: SelectionSetNode | None,
+    remote: Remote,
+    where: str,
+    out: dict[str, Any],
 ) -> None:
     for sel in selection.selections if selection is not None else ():
         if isinstance(sel, InlineFragmentNode):
@@ -161,4 +178,6 @@ def _check_fields(
                 raise BadAnswer(f"{where}.__typename is not {gtype.name}")
             out[key] = value[key]
             continue
-        out[key] = check(value[key], gtype.fields[sel.name.value].type, sel.selection_set, remote, f"{where}.{key}")
+        out[key] = check(
+            value[key], gtype.fields[sel.name.value].type, sel.selection_set, remote, f"{where}.{key}"
+        )

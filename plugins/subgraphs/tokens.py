@@ -53,7 +53,18 @@ class TokenSigner:
         self.kid = _b64url(hashlib.sha256(raw).digest()[:12])
 
     def jwks(self) -> dict[str, Any]:
-        return {"keys": [{"kty": "OKP", "crv": "Ed25519", "x": self.public_x, "kid": self.kid, "alg": "EdDSA", "use": "sig"}]}
+        return {
+            "keys": [
+                {
+                    "kty": "OKP",
+                    "crv": "Ed25519",
+                    "x": self.public_x,
+                    "kid": self.kid,
+                    "alg": "EdDSA",
+                    "use": "sig",
+                }
+            ]
+        }
 
     def sign(self, audience: str, claims: dict[str, Any]) -> str:
         now = int(time.time())

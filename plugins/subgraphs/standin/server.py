@@ -84,9 +84,14 @@ class HrmsStandIn:
         if fault == "invalid-json":
             return Response(b'{"data": {"e0": [', media_type="application/json")
         if fault == "errors-without-data":
-            return Response(orjson.dumps({"errors": [{"message": "HRMS database is down"}]}), media_type="application/json")
+            return Response(
+                orjson.dumps({"errors": [{"message": "HRMS database is down"}]}),
+                media_type="application/json",
+            )
         if fault == "oversized":
-            return Response(orjson.dumps({"data": {"padding": "x" * 5_000_000}}), media_type="application/json")
+            return Response(
+                orjson.dumps({"data": {"padding": "x" * 5_000_000}}), media_type="application/json"
+            )
         result = await self.schema.execute(query, variable_values=variables)
         body: dict[str, Any] = {"data": result.data}
         if result.errors:

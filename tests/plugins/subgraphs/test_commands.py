@@ -35,7 +35,9 @@ def env(database_url: str) -> dict[str, str]:
 def test_plan_says_who_resolves_what(tmp_path: Path, hrms: HrmsStandIn, database_url: str) -> None:
     config = settings(tmp_path, f'name = "hrms"\nurl = "{hrms.url}"')
     query = tmp_path / "officers.graphql"
-    query.write_text('{ me { name serviceRecord { cadre } } hrmsOfficers(cadre: "CSS") { name serviceRecord { cadre } } }')
+    query.write_text(
+        '{ me { name serviceRecord { cadre } } hrmsOfficers(cadre: "CSS") { name serviceRecord { cadre } } }'
+    )
     result = karmayogi("plan", str(query), "--config", str(config), env=env(database_url))
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -55,9 +57,13 @@ def test_plan_refuses_an_invalid_operation(tmp_path: Path, hrms: HrmsStandIn, da
     assert "salary" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_check_says_what_changed_and_whether_it_composes(tmp_path: Path, hrms: HrmsStandIn, database_url: str) -> None:
+def test_check_says_what_changed_and_whether_it_composes(
+    tmp_path: Path, hrms: HrmsStandIn, database_url: str
+) -> None:
     live = build_schema().as_str()
-    old = live.replace("postingCount: Int!", "").replace("type Query {", "type Query {\n  hrmsRetired: [String!]!")
+    old = live.replace("postingCount: Int!", "").replace(
+        "type Query {", "type Query {\n  hrmsRetired: [String!]!"
+    )
     pin = tmp_path / "hrms.graphql"
     pin.write_text(old)
     config = settings(tmp_path, f'name = "hrms"\nurl = "{hrms.url}"\nsdl_file = "{pin}"')
@@ -69,7 +75,9 @@ def test_check_says_what_changed_and_whether_it_composes(tmp_path: Path, hrms: H
     assert "The live SDLs compose with the gateway." in result.stdout
 
 
-def test_check_says_when_a_change_breaks_the_graph(tmp_path: Path, hrms: HrmsStandIn, database_url: str) -> None:
+def test_check_says_when_a_change_breaks_the_graph(
+    tmp_path: Path, hrms: HrmsStandIn, database_url: str
+) -> None:
     pin = tmp_path / "hrms.graphql"
     pin.write_text(build_schema().as_str())
     # A second subgraph pinned to a harmless SDL whose live SDL now redefines the HRMS's types.

@@ -25,13 +25,17 @@ def pinned(tmp_path: Path, sdl: str) -> str:
 
 
 async def start(make_gateway: MakeGateway, sdl_file: str, url: str = "http://127.0.0.1:9/graphql") -> Any:
-    return await make_gateway(plugins={"subgraphs": {"subgraphs": [{"name": "lms", "url": url, "sdl_file": sdl_file}]}})
+    return await make_gateway(
+        plugins={"subgraphs": {"subgraphs": [{"name": "lms", "url": url, "sdl_file": sdl_file}]}}
+    )
 
 
 async def test_a_pinned_sdl_needs_no_subgraph_at_start_up(make_gateway: MakeGateway, tmp_path: Path) -> None:
     sdl = 'type Learner @key(fields: "id") { id: ID! lmsBadges: [String!]! }\ntype Query { lmsNews: [String!]! }'
     client = await start(make_gateway, pinned(tmp_path, sdl))
-    body = await client.graphql("{ me { name lmsBadges } lmsNews }", as_learner="learner:demo-asha", expect_errors=True)
+    body = await client.graphql(
+        "{ me { name lmsBadges } lmsNews }", as_learner="learner:demo-asha", expect_errors=True
+    )
     # The subgraph is not running: its fields are null with SUBGRAPH_UNAVAILABLE, the rest is served.
     assert body["data"] == {"me": {"name": "Asha Verma", "lmsBadges": None}, "lmsNews": None}
     assert {e["extensions"]["code"] for e in body["errors"]} == {"SUBGRAPH_UNAVAILABLE"}
@@ -43,7 +47,10 @@ async def test_a_pinned_sdl_needs_no_subgraph_at_start_up(make_gateway: MakeGate
         ('type Learner @key(fields: "id") { id: ID! name: Int! }', "field Learner.name"),
         ('type Learner @key(fields: "id") { id: ID! name: String! }', "field Learner.name"),
         ("type Query { me: String }", "field Query.me"),
-        ('type Learner @key(fields: "id") { id: ID! email: String @external hours: Int @requires(fields: "email") }', "@requires"),
+        (
+            'type Learner @key(fields: "id") { id: ID! email: String @external hours: Int @requires(fields: "email") }',
+            "@requires",
+        ),
         ('type Learner @key(fields: "email") { id: ID! email: String x: Int }', "type 'Learner'"),
         ("type PageInfo { hasNextPage: Int }", "field PageInfo.hasNextPage"),
         ("interface Thing { id: ID! }\ntype Query { things: [Thing] }", "type 'Thing'"),
@@ -62,7 +69,9 @@ async def test_a_clash_stops_start_up_naming_subgraph_type_and_field(
 
 async def test_an_unreachable_subgraph_without_a_pin_stops_start_up(make_gateway: MakeGateway) -> None:
     with pytest.raises(StartupError, match=r"Subgraph 'lms': cannot read `_service \{ sdl \}`.*sdl_file"):
-        await make_gateway(plugins={"subgraphs": {"subgraphs": [{"name": "lms", "url": "http://127.0.0.1:9/graphql"}]}})
+        await make_gateway(
+            plugins={"subgraphs": {"subgraphs": [{"name": "lms", "url": "http://127.0.0.1:9/graphql"}]}}
+        )
 
 
 async def test_the_composed_graph_passes_apollo_composition(joined: Any, hrms: HrmsStandIn) -> None:
@@ -80,5 +89,9 @@ async def test_the_composed_graph_passes_apollo_composition(joined: Any, hrms: H
     # And the gateway serves every field the supergraph has for Learner.
     learner = re.search(r"type Learner implements Node\n.*?\{(.*?)\n\}", supergraph, re.S)
     assert learner is not None
-    served = (await client.graphql('{ __type(name: "Learner") { fields { name } } }'))["data"]["__type"]["fields"]
-    assert {f["name"] for f in served} >= {m.group(1) for m in re.finditer(r"^  (\w+)[(:]", learner.group(1), re.M)}
+    served = (await client.graphql('{ __type(name: "Learner") { fields { name } } }'))["data"]["__type"][
+        "fields"
+    ]
+    assert {f["name"] for f in served} >= {
+        m.group(1) for m in re.finditer(r"^  (\w+)[(:]", learner.group(1), re.M)
+    }

@@ -58,7 +58,9 @@ async def test_one_request_for_every_entity_of_a_wave(joined: Any, hrms: HrmsSta
     client: GatewayClient = await joined()
     body = await client.graphql(THREE_LEARNERS, as_learner=ADMIN)
     assert [body["data"][k]["serviceRecord"]["cadre"] for k in "abc"] == ["CSS", "CSS", "CSS"]
-    assert body["data"]["c"]["serviceRecord"]["postings"][0]["organisation"]["name"] == "Ministry of Education"
+    assert (
+        body["data"]["c"]["serviceRecord"]["postings"][0]["organisation"]["name"] == "Ministry of Education"
+    )
     assert hrms.requests == 1
     assert hrms.documents[0].count("_entities") == 1
 
@@ -66,9 +68,11 @@ async def test_one_request_for_every_entity_of_a_wave(joined: Any, hrms: HrmsSta
 async def test_the_request_count_does_not_grow_with_the_list(joined: Any, hrms: HrmsStandIn) -> None:
     client: GatewayClient = await joined()
     ids = ["learner:demo-asha", "learner:demo-rahul", "learner:demo-meena", "learner:demo-vikram"] * 3
-    query = "{ " + " ".join(
-        f'l{i}: learner(id: "{lid}") {{ serviceRecord {{ cadre }} }}' for i, lid in enumerate(ids)
-    ) + " }"
+    query = (
+        "{ "
+        + " ".join(f'l{i}: learner(id: "{lid}") {{ serviceRecord {{ cadre }} }}' for i, lid in enumerate(ids))
+        + " }"
+    )
     body = await client.graphql(query, as_learner=ADMIN)
     assert body["data"]["l0"]["serviceRecord"]["cadre"] == "CSS"
     assert body["data"]["l3"]["serviceRecord"] is None  # the HRMS has no record of vikram
@@ -105,7 +109,10 @@ async def test_sub_selection_is_forwarded_as_written(joined: Any, hrms: HrmsStan
     assert off["data"]["cadres"] == [{"code": "HCS"}]
     on = await client.graphql(query, {"withPostings": True, "code": None}, as_learner="learner:demo-asha")
     jobs = on["data"]["me"]["serviceRecord"]["jobs"]
-    assert jobs[0] == {"since": "2015-08-01", "organisation": {"name": "Institute of Secretariat Training and Management"}}
+    assert jobs[0] == {
+        "since": "2015-08-01",
+        "organisation": {"name": "Institute of Secretariat Training and Management"},
+    }
     assert len(on["data"]["cadres"]) == 2
     sent = "\n".join(hrms.documents)
     assert "myCadre: cadre" in sent
@@ -117,9 +124,7 @@ async def test_sub_selection_is_forwarded_as_written(joined: Any, hrms: HrmsStan
 
 async def test_only_fields_the_subgraph_owns_are_sent(joined: Any, hrms: HrmsStandIn) -> None:
     client: GatewayClient = await joined()
-    await client.graphql(
-        "{ me { name email serviceRecord { cadre } } }", as_learner="learner:demo-asha"
-    )
+    await client.graphql("{ me { name email serviceRecord { cadre } } }", as_learner="learner:demo-asha")
     (document,) = hrms.documents
     assert "email" not in document and "name" not in document
     assert "serviceRecord" in document

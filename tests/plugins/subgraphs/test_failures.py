@@ -37,7 +37,9 @@ async def test_a_bad_answer_is_a_partial_answer(joined: Any, hrms: HrmsStandIn, 
     assert "42" not in str(body) and "padding" not in str(body)
 
 
-async def test_errors_without_data_are_reported_with_the_subgraph_message(joined: Any, hrms: HrmsStandIn) -> None:
+async def test_errors_without_data_are_reported_with_the_subgraph_message(
+    joined: Any, hrms: HrmsStandIn
+) -> None:
     client = await joined()
     hrms.fault = "errors-without-data"
     body = await ask(client)
@@ -60,7 +62,9 @@ async def test_an_unknown_representation_is_null_without_error(joined: Any, hrms
     assert hrms.requests == 1
 
 
-async def test_a_hanging_subgraph_times_out_and_the_worker_stays_responsive(joined: Any, hrms: HrmsStandIn) -> None:
+async def test_a_hanging_subgraph_times_out_and_the_worker_stays_responsive(
+    joined: Any, hrms: HrmsStandIn
+) -> None:
     client = await joined(read_timeout_seconds=0.5)
     hrms.fault = "hang"
     slow = asyncio.ensure_future(ask(client))
@@ -84,20 +88,24 @@ async def test_the_circuit_opens_and_requests_stop(joined: Any, hrms: HrmsStandI
     assert hrms.requests == 2  # refused by the open circuit: nothing sent
     metrics = (await client.http.get("/metrics")).text
     assert 'provider="subgraph.hrms"' in metrics
-    errors = [line for line in metrics.splitlines() if line.startswith("karmayogi_provider_errors_total") and "subgraph.hrms" in line]
+    errors = [
+        line
+        for line in metrics.splitlines()
+        if line.startswith("karmayogi_provider_errors_total") and "subgraph.hrms" in line
+    ]
     kinds = " ".join(errors)
     assert "SubgraphHttpError" in kinds and "SubgraphCircuitOpen" in kinds
 
 
 async def test_a_subgraph_error_passes_through_at_the_client_path(joined: Any, hrms: HrmsStandIn) -> None:
     client = await joined()
-    body = await client.graphql(
-        '{ me { name } cadres: hrmsCadres(code: "HCS") { code } }', as_learner=ASHA
-    )
+    body = await client.graphql('{ me { name } cadres: hrmsCadres(code: "HCS") { code } }', as_learner=ASHA)
     assert body["data"]["cadres"] == [{"code": "HCS"}]
 
 
-async def test_fan_out_over_the_limit_is_refused_before_anything_is_sent(joined: Any, hrms: HrmsStandIn) -> None:
+async def test_fan_out_over_the_limit_is_refused_before_anything_is_sent(
+    joined: Any, hrms: HrmsStandIn
+) -> None:
     # hrmsOfficers (wave 1) gives learners the gateway resolves; their
     # serviceRecord is a second hop (wave 2): two requests.
     query = '{ hrmsOfficers(cadre: "CSS") { name serviceRecord { cadre } } }'

@@ -23,7 +23,9 @@ def node_subgraph() -> Iterator[str]:
         pytest.fail("Node.js is needed for the Node subgraph test (install node).")
     if not (TOOL / "node_modules" / "@apollo" / "subgraph").is_dir():
         pytest.fail("@apollo/subgraph is not installed: run `npm ci --prefix tools/subgraph-node`.")
-    with subprocess.Popen([node, str(TOOL / "server.mjs"), "0"], stdout=subprocess.PIPE, text=True) as process:
+    with subprocess.Popen(
+        [node, str(TOOL / "server.mjs"), "0"], stdout=subprocess.PIPE, text=True
+    ) as process:
         try:
             assert process.stdout is not None
             line = process.stdout.readline()
@@ -60,5 +62,6 @@ async def test_a_node_subgraph_extends_course(make_gateway: MakeGateway, node_su
     rated = {e["node"]["id"]: e["node"]["lmsRating"] for e in edges}
     assert all(v is None for k, v in rated.items() if k not in ("istm:office-procedure", "istm:rti-act"))
     assert body["data"]["lmsAnnouncements"] == ["Induction batch opens on 1 January"]
-    served = httpx.get(f"{node_subgraph}/requests").json()["requests"]
+    async with httpx.AsyncClient() as http:
+        served = (await http.get(f"{node_subgraph}/requests")).json()["requests"]
     assert served == 1  # eleven courses and a root field: one wave, one request
