@@ -52,13 +52,24 @@ class SubgraphGuard(SchemaExtension):
 
     def resolve(self, _next: Callable[..., Any], root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
         result = _next(root, info, *args, **kwargs)
-        if not isawaitable(result):
+        if not isawaitable(result) or self._waits_for_a_subgraph(info):
             return result
         from plugins.subgraphs.runtime import sent_of
 
         sent = sent_of(info.context)
         sent.busy += 1
         return _settled(result, sent)
+
+    def _waits_for_a_subgraph(self, info: Any) -> bool:
+        """A root or entity field a subgraph owns waits for the wave itself: not counted."""
+        from plugins.subgraphs.plugin import RUNTIME
+
+        runtime = self.gateway.state.get(RUNTIME)
+        if runtime is None:
+            return False
+        parent = info.parent_type.name
+        own = runtime.own
+        return (parent, info.field_name) in own.fields and (parent == "Query" or parent in own.local_entities)
 
     def get_results(self) -> dict[str, Any]:
         if (
