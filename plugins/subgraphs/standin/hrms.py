@@ -62,6 +62,10 @@ class ServiceRecord:
     def posting_count(self) -> int:
         return len(self.postings)
 
+    @strawberry.field(description="Always fails: the HRMS's leave ledger is offline (for the error tests).")
+    def leave_balance(self) -> int | None:
+        raise RuntimeError("the leave ledger is offline")
+
 
 @strawberry.federation.type(keys=["id"])
 class Learner:

@@ -20,9 +20,13 @@ def hrms() -> Iterator[HrmsStandIn]:
 def joined(make_gateway: MakeGateway, hrms: HrmsStandIn) -> Any:
     """``await joined(**subgraph_settings)``: a gateway joined to the HRMS stand-in."""
 
-    async def make(plugin_settings: dict[str, Any] | None = None, **subgraph: Any) -> GatewayClient:
+    async def make(
+        plugin_settings: dict[str, Any] | None = None,
+        gateway_settings: dict[str, Any] | None = None,
+        **subgraph: Any,
+    ) -> GatewayClient:
         entry = {"name": "hrms", "url": hrms.url, "read_timeout_seconds": 1.0, **subgraph}
         section = {"subgraphs": [entry], **(plugin_settings or {})}
-        return await make_gateway(plugins={"subgraphs": section})
+        return await make_gateway(plugins={"subgraphs": section}, **(gateway_settings or {}))
 
     return make

@@ -99,8 +99,15 @@ async def test_the_circuit_opens_and_requests_stop(joined: Any, hrms: HrmsStandI
 
 async def test_a_subgraph_error_passes_through_at_the_client_path(joined: Any, hrms: HrmsStandIn) -> None:
     client = await joined()
-    body = await client.graphql('{ me { name } cadres: hrmsCadres(code: "HCS") { code } }', as_learner=ASHA)
-    assert body["data"]["cadres"] == [{"code": "HCS"}]
+    body = await client.graphql(
+        "{ me { record: serviceRecord { cadre days: leaveBalance } } }", as_learner=ASHA, expect_errors=True
+    )
+    assert body["data"]["me"]["record"] == {"cadre": "CSS", "days": None}
+    (error,) = body["errors"]
+    assert error["message"] == "the leave ledger is offline"
+    assert error["path"] == ["me", "record", "days"]
+    assert error["extensions"]["code"] == "SUBGRAPH_ERROR"
+    assert error["extensions"]["subgraph"] == "hrms"
 
 
 async def test_fan_out_over_the_limit_is_refused_before_anything_is_sent(
@@ -114,4 +121,15 @@ async def test_fan_out_over_the_limit_is_refused_before_anything_is_sent(
     assert error_codes(body) == ["OPERATION_LIMIT"]
     assert "2 requests" in body["errors"][0]["message"]
     assert body["_status"] == 400
+    assert hrms.requests == 0
+
+
+async def test_the_gateway_limits_count_remote_fields_before_anything_is_sent(
+    joined: Any, hrms: HrmsStandIn
+) -> None:
+    client = await joined(gateway_settings={"limits": {"max_depth": 4}})
+    body = await client.graphql(
+        "{ me { serviceRecord { postings { organisation { name } } } } }", as_learner=ASHA, expect_errors=True
+    )
+    assert error_codes(body) == ["OPERATION_LIMIT"]
     assert hrms.requests == 0
