@@ -28,6 +28,7 @@ class WaveBatcher(Generic[K, V]):
         self.batch = batch
         self.busy = busy
         self.max_wait = max_wait
+        self.late = 0  # waves sent at max_wait, not settled
         self.queue: list[tuple[K, asyncio.Future[V]]] = []
         self.cache: dict[K, asyncio.Future[V]] = {}
         self._task: asyncio.Task[None] | None = None
@@ -58,6 +59,7 @@ class WaveBatcher(Generic[K, V]):
             seen = size
             if quiet >= SETTLED_TICKS:
                 return
+        self.late += 1
 
     async def _dispatch(self) -> None:
         try:

@@ -112,6 +112,7 @@ class Runtime:
         self.own = own
         self.signer = signer
         self.clients = {name: SubgraphClient(r.settings, gateway) for name, r in own.remotes.items()}
+        self.late_waves = 0  # waves sent at their time limit instead of settled (should stay 0)
 
     async def close(self) -> None:
         for client in self.clients.values():
@@ -126,9 +127,12 @@ class Runtime:
         if existing is None:
 
             async def batch(asks: list[Ask]) -> list[Any]:
+                late, batcher.late = batcher.late, 0
+                self.late_waves += late
                 return await self._batch(ctx, remote, asks)
 
-            existing = WaveBatcher(batch, lambda: sent.busy)
+            batcher: WaveBatcher[Ask, Any] = WaveBatcher(batch, lambda: sent.busy)
+            existing = batcher
             sent.loaders[remote.name] = existing
         return existing
 

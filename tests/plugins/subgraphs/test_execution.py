@@ -8,7 +8,7 @@ from typing import Any
 import jwt
 
 from gateway.testing import GatewayClient, error_codes
-from plugins.subgraphs.plugin import JWKS_PATH
+from plugins.subgraphs.plugin import JWKS_PATH, RUNTIME
 from plugins.subgraphs.standin.server import HrmsStandIn
 
 ADMIN = "learner:demo-vikram"  # MDO admin of DoPT: may read asha, rahul, meena
@@ -171,6 +171,8 @@ async def test_remote_under_local_under_remote(joined: Any, hrms: HrmsStandIn) -
     assert [o["serviceRecord"]["postingCount"] for o in officers] == [2, 1, 2]
     assert hrms.requests == 2  # wave 1: the root field; wave 2: three entities in one request
     assert body["extensions"]["subgraphPlan"]["requests"] == 2
+    # Each wave was sent once settled, not at its time limit.
+    assert client.gateway.state[RUNTIME].late_waves == 0
 
 
 async def test_gateway_authorisation_applies_to_entities_a_subgraph_returns(joined: Any) -> None:
