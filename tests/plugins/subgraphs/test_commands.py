@@ -93,3 +93,40 @@ def test_check_says_when_a_change_breaks_the_graph(
     assert "other: " in result.stdout and "removed field Query.otherNews" in result.stdout
     assert "break the composed graph" in result.stdout
     assert "Subgraph 'other'" in result.stdout
+
+
+def test_demo_subgraph_serves_a_federation_subgraph(tmp_path: Path) -> None:
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with subprocess.Popen(
+        [sys.executable, "-m", "gateway", "demo", "subgraph", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    ) as process:
+        try:
+            assert process.stdout is not None
+            banner = process.stdout.readline() + process.stdout.readline()
+            assert f"http://127.0.0.1:{port}/graphql" in banner
+            for _ in range(200):
+                try:
+                    body = httpx.post(
+                        f"http://127.0.0.1:{port}/graphql", json={"query": "{ _service { sdl } }"}
+                    ).json()
+                    break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
+            else:
+                raise AssertionError("the demo subgraph did not start")
+            sdl = body["data"]["_service"]["sdl"]
+            assert 'type Learner @key(fields: "id")' in sdl
+            assert "serviceRecord: ServiceRecord" in sdl
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
