@@ -3,7 +3,7 @@
 A DataLoader dispatches on the next loop tick, so objects of one wave that
 reach a remote field a database read later (one learner cached, another not)
 would cost a second request. :class:`WaveBatcher` dispatches when the wave has
-settled instead: no new ask for a few ticks, and none of the gateway's own
+settled instead: no new ask for ten ticks, and none of the gateway's own
 async resolvers under way (``busy``, counted by the plugin's schema extension:
 database loads, provider calls). A wave never waits longer than ``max_wait``
 seconds.
@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 K = TypeVar("K")
 V = TypeVar("V")
 
-SETTLED_TICKS = 3
+SETTLED_TICKS = 10  # graphql-core needs a few ticks to go from a resolved parent to its children
 
 
 class WaveBatcher(Generic[K, V]):

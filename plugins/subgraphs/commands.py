@@ -26,8 +26,8 @@ def _group(cli: typer.Typer, name: str) -> typer.Typer:
 def plan_text(gateway: Any, document_text: str, operation: str | None, as_json: bool) -> str:
     from graphql import GraphQLError, parse, validate
 
+    from plugins.subgraphs.keys import RUNTIME
     from plugins.subgraphs.plan import Plan, plan
-    from plugins.subgraphs.plugin import RUNTIME
 
     try:
         document = parse(document_text)

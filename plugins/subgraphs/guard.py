@@ -27,7 +27,7 @@ class SubgraphGuard(SchemaExtension):
         self.plan: Plan | None = None
 
     def on_validate(self) -> Iterator[None]:
-        from plugins.subgraphs.plugin import RUNTIME
+        from plugins.subgraphs.keys import RUNTIME
 
         context = self.execution_context
         runtime = self.gateway.state.get(RUNTIME)
@@ -62,7 +62,7 @@ class SubgraphGuard(SchemaExtension):
 
     def _waits_for_a_subgraph(self, info: Any) -> bool:
         """A root or entity field a subgraph owns waits for the wave itself: not counted."""
-        from plugins.subgraphs.plugin import RUNTIME
+        from plugins.subgraphs.keys import RUNTIME
 
         runtime = self.gateway.state.get(RUNTIME)
         if runtime is None:

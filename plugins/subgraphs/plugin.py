@@ -8,8 +8,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from gateway.hookspecs import hookimpl
+from plugins.subgraphs.keys import RUNTIME, SIGNER
 from plugins.subgraphs.settings import SubgraphsSettings
-from schema.context import StateKey
 from schema.contribution import SchemaContribution
 
 if TYPE_CHECKING:
@@ -19,11 +19,8 @@ if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
     from gateway.host import Gateway
-    from plugins.subgraphs.runtime import Runtime
     from plugins.subgraphs.tokens import TokenSigner
 
-RUNTIME: StateKey[Runtime] = StateKey("subgraphs.runtime")
-SIGNER: StateKey[TokenSigner] = StateKey("subgraphs.signer")
 JWKS_PATH = "/.well-known/subgraphs/jwks.json"
 
 

@@ -8,7 +8,8 @@ from typing import Any
 import jwt
 
 from gateway.testing import GatewayClient, error_codes
-from plugins.subgraphs.plugin import JWKS_PATH, RUNTIME
+from plugins.subgraphs.keys import RUNTIME
+from plugins.subgraphs.plugin import JWKS_PATH
 from plugins.subgraphs.standin.server import HrmsStandIn
 
 ADMIN = "learner:demo-vikram"  # MDO admin of DoPT: may read asha, rahul, meena

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from gateway.testing import MakeGateway
+from plugins.subgraphs.keys import RUNTIME
 
 TOOL = Path(__file__).resolve().parents[3] / "tools" / "subgraph-node"
 
@@ -64,4 +65,5 @@ async def test_a_node_subgraph_extends_course(make_gateway: MakeGateway, node_su
     assert body["data"]["lmsAnnouncements"] == ["Induction batch opens on 1 January"]
     async with httpx.AsyncClient() as http:
         served = (await http.get(f"{node_subgraph}/requests")).json()["requests"]
+    assert client.gateway.state[RUNTIME].late_waves == 0  # settled, not sent at the time limit
     assert served == 1  # eleven courses and a root field: one wave, one request
