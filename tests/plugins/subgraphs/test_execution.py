@@ -183,3 +183,12 @@ async def test_gateway_authorisation_applies_to_entities_a_subgraph_returns(join
     )
     assert "Rahul Nair" not in str(body["data"])
     assert "FORBIDDEN" in error_codes(body)
+
+
+async def test_a_repeated_query_answers_the_same_once_compiled(joined: Any, hrms: HrmsStandIn) -> None:
+    client: GatewayClient = await joined()
+    bodies = [await client.graphql(THREE_LEARNERS, as_learner=ADMIN) for _ in range(4)]
+    assert all(b["data"] == bodies[0]["data"] for b in bodies)
+    assert hrms.requests == 4  # one per operation, whichever executor ran it
+    metrics = (await client.http.get("/metrics")).text
+    assert "karmayogi_graphql_executions_total" in metrics
