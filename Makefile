@@ -33,8 +33,12 @@ $(GRAPHIQL): tools/graphiql/package-lock.json
 tools/codegen/node_modules/.package-lock.json: tools/codegen/package-lock.json
 	npm ci --prefix tools/codegen --no-audit --no-fund
 
+# A Node subgraph (@apollo/subgraph), for the remote subgraph tests (tests/plugins/subgraphs).
+tools/subgraph-node/node_modules/.package-lock.json: tools/subgraph-node/package-lock.json
+	npm ci --prefix tools/subgraph-node --no-audit --no-fund
+
 NODE_TOOLS := tools/federation/node_modules/.package-lock.json tools/graphql-http/node_modules/.package-lock.json \
-	$(GRAPHIQL) tools/codegen/node_modules/.package-lock.json
+	$(GRAPHIQL) tools/codegen/node_modules/.package-lock.json tools/subgraph-node/node_modules/.package-lock.json
 
 # Both cores: pytest-xdist workers, each test file on one worker (and, on
 # PostgreSQL, each worker its own database). TEST_WORKERS=0 runs in one process.

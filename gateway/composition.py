@@ -85,6 +85,7 @@ class Composition:
     fields: dict[tuple[str, str], str] = field(default_factory=dict)
     extra_fields: dict[str, list[StrawberryField]] = field(default_factory=dict)
     extensions: list[ExtensionSpec] = field(default_factory=list)
+    transforms: list[tuple[str, Callable[[Any, Any], Any]]] = field(default_factory=list)
 
 
 def _type_name(cls: type) -> str:
@@ -144,6 +145,7 @@ def gather(contributions: list[tuple[str, SchemaContribution]]) -> Composition:
                 comp.fields[(type_name, fname)] = plugin
                 comp.extra_fields.setdefault(type_name, []).append(f)
         comp.extensions.extend(contrib.extensions)
+        comp.transforms.extend((plugin, t) for t in contrib.schema_transforms)
     for type_name in comp.extra_fields:
         if type_name not in {"Query", "Mutation", "Subscription"} and type_name not in comp.types:
             owners = sorted({p for (t, _), p in comp.fields.items() if t == type_name})
@@ -176,6 +178,15 @@ def compose(
         raise
     except Exception as exc:
         raise StartupError(f"The composed schema is invalid: {exc}") from exc
+    for plugin, transform in comp.transforms:
+        try:
+            extended = transform(schema, schema._schema)
+        except StartupError:
+            raise
+        except Exception as exc:
+            raise StartupError(f"Plugin {plugin!r}: its schema transform failed: {exc}") from exc
+        extended._strawberry_schema = schema  # as Strawberry does for a sorted schema
+        schema._schema = extended
     _deprecated_for_graphql_js_16(schema._schema)
     missing = missing_reference_resolvers(comp.types.values())
     if missing:

@@ -31,6 +31,7 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("content_ignou", "plugins.content_ignou"),
     ("passbook", "plugins.passbook"),
     ("subscriptions", "plugins.subscriptions"),
+    ("subgraphs", "plugins.subgraphs"),
 )
 
 T = TypeVar("T")

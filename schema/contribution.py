@@ -27,6 +27,10 @@ class SchemaContribution:
     ``strawberry.subscription(...)``. ``type_fields``: fields added to a type
     owned elsewhere, keyed by its GraphQL name (``{"Learner": [passbook]}``).
     ``extensions``: Strawberry schema extensions, as classes or factories.
+    ``schema_transforms``: functions ``(strawberry_schema, graphql_schema) ->
+    graphql_schema`` applied, in plugin order, after the Strawberry schema is
+    built (remote subgraphs add their types and fields this way); each must
+    keep every existing type and field, and may raise ``StartupError``.
     """
 
     types: Sequence[type] = ()
@@ -35,6 +39,7 @@ class SchemaContribution:
     subscription: Sequence[StrawberryField] = ()
     type_fields: Mapping[str, Sequence[StrawberryField]] = field(default_factory=dict)
     extensions: Sequence[type[SchemaExtension] | Callable[[], SchemaExtension]] = ()
+    schema_transforms: Sequence[Callable[[Any, Any], Any]] = ()
 
 
 @dataclass(frozen=True)

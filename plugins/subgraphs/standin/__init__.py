@@ -1,0 +1,1 @@
+"""``karmayogi demo subgraph``: a small Federation 2 subgraph (a state HRMS)."""
