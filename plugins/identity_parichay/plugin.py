@@ -17,12 +17,12 @@ from gateway.hookspecs import hookimpl
 from plugins.identity_parichay import oauth, onboarding
 from plugins.identity_parichay import routes as parichay_routes
 from plugins.identity_parichay.models import ParichayBase
-from plugins.identity_parichay.oidc import MAX_TOKEN_BYTES, ProviderError, TokenRejected
+from plugins.identity_parichay.oidc import MAX_TOKEN_BYTES, ProviderError, TokenRejected, identity_from_claims
 from plugins.identity_parichay.runtime import RUNTIME, runtime
 from plugins.identity_parichay.settings import ParichaySettings
 from schema.contribution import MigrationLineage, SchemaContribution
 from schema.errors import GatewayError, Unauthenticated
-from schema.identity import EndedSession, Principal, SignInRefused, VerifiedIdentity
+from schema.identity import EndedSession, Principal, SignInRefused
 from schema.reads import LearnerRecord
 from schema.services import SIGN_IN
 
@@ -88,8 +88,12 @@ async def principal_from_request(request: HTTPConnection, gateway: Gateway) -> P
     except ProviderError as exc:
         log.warning("cannot verify bearer tokens", extra={"error": str(exc)})
         raise Unauthenticated("The identity provider's keys cannot be fetched; try again.") from exc
-    email = claims.get("email")
-    if not isinstance(email, str) or not email.strip():
+    try:
+        identity = identity_from_claims(claims)  # the callback's rules, the same function
+    except SignInRefused as exc:
+        raise Unauthenticated(exc.message) from exc
+    email = identity.email
+    if email is None or not email.strip():
         raise Unauthenticated("Bearer token carries no email claim.")
     learner: LearnerRecord | None
     async with gateway.db.sessionmaker() as session:
@@ -98,7 +102,7 @@ async def principal_from_request(request: HTTPConnection, gateway: Gateway) -> P
         )
     try:
         if learner is None:
-            learner = await gateway.service(SIGN_IN).sign_in(VerifiedIdentity("oidc", email=email))
+            learner = await gateway.service(SIGN_IN).sign_in(identity)
         elif learner.status == "DISABLED":
             raise SignInRefused("This account is disabled.")
     except SignInRefused as exc:

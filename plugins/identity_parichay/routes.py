@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from gateway.db.types import utcnow
 from plugins.identity_parichay import oauth, pkce
-from plugins.identity_parichay.oidc import ProviderError, TokenRejected
+from plugins.identity_parichay.oidc import ProviderError, TokenRejected, identity_from_claims
 from plugins.identity_parichay.onboarding import onboarded
 from plugins.identity_parichay.runtime import Runtime, runtime
 from schema.identity import SignInRefused, VerifiedIdentity, normalise_mobile
@@ -179,20 +179,7 @@ async def _oidc_identity(rt: Runtime, row: SignInStateRow, code: str) -> tuple[V
     if not isinstance(id_token, str):
         raise ProviderError("token endpoint answered without an id_token")
     claims = await rt.oidc.verify(id_token, audience=settings.client_id, nonce=row.nonce)
-    if claims.get("email_verified") is False:
-        raise SignInRefused("Your identity provider has not verified your email address yet.")
-    email = claims.get("email") if isinstance(claims.get("email"), str) else None
-    mobile = None
-    if claims.get("phone_number_verified") is True:
-        mobile = normalise_mobile(oauth.text_claim(claims, "phone_number"))
-    identity = VerifiedIdentity(
-        "oidc",
-        email,
-        mobile,
-        oauth.text_claim(claims, "given_name") or oauth.text_claim(claims, "name"),
-        oauth.text_claim(claims, "family_name"),
-    )
-    return identity, tokens["access_token"], None
+    return identity_from_claims(claims), tokens["access_token"], None
 
 
 async def callback(request: Request, mode: str) -> Response:
