@@ -146,6 +146,20 @@ async def verify_jwt(
     return claims
 
 
+def check_response_issuer(metadata: dict[str, Any], issuer: str, iss: str | None) -> None:
+    """RFC 9207: an authorization response's ``iss`` must be the issuer the
+    request went to; when the provider advertises
+    ``authorization_response_iss_parameter_supported``, a response without it
+    is refused too. Checked before the code is sent anywhere (a mix-up attack
+    would have us send another issuer's code to this token endpoint)."""
+    if iss is None:
+        if metadata.get("authorization_response_iss_parameter_supported") is True:
+            raise TokenRejected("the authorization response names no issuer (RFC 9207)")
+        return
+    if not hmac.compare_digest(iss.encode(), issuer.encode()):
+        raise TokenRejected("the authorization response comes from another issuer (RFC 9207)")
+
+
 def identity_from_claims(claims: dict[str, Any]) -> VerifiedIdentity:
     """The identity rules for verified OIDC claims, the one place both the
     browser callback (ID token) and API bearer tokens apply them: an email the

@@ -15,7 +15,12 @@ from starlette.routing import Route
 
 from gateway.db.types import utcnow
 from plugins.identity_parichay import oauth, pkce
-from plugins.identity_parichay.oidc import ProviderError, TokenRejected, identity_from_claims
+from plugins.identity_parichay.oidc import (
+    ProviderError,
+    TokenRejected,
+    check_response_issuer,
+    identity_from_claims,
+)
 from plugins.identity_parichay.onboarding import onboarded
 from plugins.identity_parichay.runtime import Runtime, runtime
 from schema.identity import SignInRefused, VerifiedIdentity, normalise_mobile
@@ -161,10 +166,13 @@ async def _parichay_identity(
     return identity, access_token, record.organisation_id
 
 
-async def _oidc_identity(rt: Runtime, row: SignInStateRow, code: str) -> tuple[VerifiedIdentity, str, None]:
+async def _oidc_identity(
+    rt: Runtime, row: SignInStateRow, code: str, iss: str | None
+) -> tuple[VerifiedIdentity, str, None]:
     assert rt.oidc is not None
     settings = rt.settings.oidc
     metadata = await rt.oidc.metadata()
+    check_response_issuer(metadata, settings.issuer, iss)
     tokens = await oauth.exchange_code(
         rt.http,
         token_url=metadata["token_endpoint"],
@@ -203,7 +211,9 @@ async def callback(request: Request, mode: str) -> Response:
         return problem(request, 400, f"{provider_name} sent no authorization code; try again.")
     try:
         if mode == "oidc":
-            identity, upstream, organisation = await _oidc_identity(rt, row, params["code"])
+            identity, upstream, organisation = await _oidc_identity(
+                rt, row, params["code"], params.get("iss")
+            )
         else:
             identity, upstream, organisation = await _parichay_identity(rt, mode, row, params["code"])
         learner = await gateway.service(SIGN_IN).sign_in(identity, by_mobile_organisation=organisation)
