@@ -15,9 +15,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import jwt
 
-from plugins.identity_parichay import oauth
 from plugins.identity_parichay.jwks import JwksCache
-from schema.identity import SignInRefused, VerifiedIdentity, normalise_mobile
 
 if TYPE_CHECKING:
     from plugins.identity_parichay.settings import OidcSettings
@@ -158,23 +156,3 @@ def check_response_issuer(metadata: dict[str, Any], issuer: str, iss: str | None
         return
     if not hmac.compare_digest(iss.encode(), issuer.encode()):
         raise TokenRejected("the authorization response comes from another issuer (RFC 9207)")
-
-
-def identity_from_claims(claims: dict[str, Any]) -> VerifiedIdentity:
-    """The identity rules for verified OIDC claims, the one place both the
-    browser callback (ID token) and API bearer tokens apply them: an email the
-    provider says it has not verified (``email_verified: false``) is refused;
-    a phone number counts only with ``phone_number_verified: true``."""
-    if claims.get("email_verified") is False:
-        raise SignInRefused("Your identity provider has not verified your email address yet.")
-    email = claims.get("email") if isinstance(claims.get("email"), str) else None
-    mobile = None
-    if claims.get("phone_number_verified") is True:
-        mobile = normalise_mobile(oauth.text_claim(claims, "phone_number"))
-    return VerifiedIdentity(
-        "oidc",
-        email,
-        mobile,
-        oauth.text_claim(claims, "given_name") or oauth.text_claim(claims, "name"),
-        oauth.text_claim(claims, "family_name"),
-    )

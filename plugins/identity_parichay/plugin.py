@@ -16,8 +16,9 @@ from gateway.directory.models import LearnerRow
 from gateway.hookspecs import hookimpl
 from plugins.identity_parichay import oauth, onboarding
 from plugins.identity_parichay import routes as parichay_routes
+from plugins.identity_parichay.claims import identity_from_claims
 from plugins.identity_parichay.models import ParichayBase
-from plugins.identity_parichay.oidc import MAX_TOKEN_BYTES, ProviderError, TokenRejected, identity_from_claims
+from plugins.identity_parichay.oidc import MAX_TOKEN_BYTES, ProviderError, TokenRejected
 from plugins.identity_parichay.runtime import RUNTIME, runtime
 from plugins.identity_parichay.settings import ParichaySettings
 from schema.contribution import MigrationLineage, SchemaContribution

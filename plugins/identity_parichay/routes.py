@@ -15,11 +15,11 @@ from starlette.routing import Route
 
 from gateway.db.types import utcnow
 from plugins.identity_parichay import oauth, pkce
+from plugins.identity_parichay.claims import identity_from_claims
 from plugins.identity_parichay.oidc import (
     ProviderError,
     TokenRejected,
     check_response_issuer,
-    identity_from_claims,
 )
 from plugins.identity_parichay.onboarding import onboarded
 from plugins.identity_parichay.runtime import Runtime, runtime
