@@ -151,23 +151,26 @@ def register_commands(cli: typer.Typer) -> None:
     ) -> None:
         """Onboard mobile numbers for Jan Parichay sign-in, all or none."""
         try:
-            lines = onboarding.parse_csv(file.read_text(encoding="utf-8-sig"))
+            lines, parse_problems = onboarding.parse_csv(file.read_text(encoding="utf-8-sig"))
         except (OSError, UnicodeDecodeError) as exc:
             raise fail(f"Cannot read {file}: {exc}") from exc
         except GatewayError as exc:
             raise fail(exc.message) from exc
 
         async def body(gateway: Gateway) -> str:
-            problems: list[str] = []
+            # Every bad line is named (those the file shows and those the
+            # database shows), as the ISTM feed sync does; then nothing is stored.
+            problems = list(parse_problems)
             async with gateway.db.write_sessionmaker() as session, session.begin():
-                for number, line in enumerate(lines, start=2):
+                for line in lines:
                     try:
                         await onboarding.onboard(session, line, "cli")
                     except GatewayError as exc:
-                        problems.append(f"line {number}: {exc.message}")
+                        problems.append((line.line, f"line {line.line}: {exc.message}"))
                 if problems:
                     await session.rollback()
-                    raise fail("Nothing was onboarded:\n" + "\n".join(problems[:50]))
+                    listed = "\n".join(p for _, p in sorted(problems))
+                    raise fail(f"Nothing was onboarded; {len(problems)} bad line(s):\n{listed}")
             return f"Onboarded {len(lines)} mobile number(s) for Jan Parichay."
 
         typer.echo(run_with_gateway(config, body))
