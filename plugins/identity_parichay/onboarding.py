@@ -44,14 +44,21 @@ async def onboard(session: AsyncSession, line: OnboardingLine, onboarded_by: str
     if await session.get(OrganisationRow, line.organisation_id) is None:
         raise NotFound(f"No organisation {line.organisation_id}.", field="organisationId")
     existing = await session.get(OnboardedMobileRow, mobile, with_for_update=True)
+    name = " ".join((line.name or "").split())[:200] or None
     if existing is not None:
         if existing.organisation_id != line.organisation_id:
             raise Conflict(
                 f"Mobile ******{mobile[-4:]} is already onboarded by another organisation.",
                 field="mobile",
             )
+        if name and existing.name and name.casefold() != existing.name.casefold():
+            # One number is one person: never quietly answer with someone else's record.
+            raise Conflict(
+                f"Mobile ******{mobile[-4:]} is already onboarded for {existing.name}; check the "
+                "number, or ask an admin to correct the first onboarding.",
+                field="mobile",
+            )
         return existing
-    name = " ".join((line.name or "").split())[:200] or None
     row = OnboardedMobileRow(
         mobile=mobile,
         organisation_id=line.organisation_id,

@@ -53,7 +53,7 @@ def safe_return_to(value: str | None) -> str:
 
 def problem(request: Request, status: int, message: str) -> Response:
     """An error a person can act on, as a page for browsers or JSON for apps."""
-    code = {400: "BAD_USER_INPUT", 401: "UNAUTHENTICATED", 403: "FORBIDDEN"}.get(
+    code = {400: "BAD_USER_INPUT", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 409: "CONFLICT"}.get(
         status, "PROVIDER_UNAVAILABLE"
     )
     if "text/html" in request.headers.get("accept", ""):
