@@ -101,8 +101,12 @@ def worst_case_documents(limits: Any) -> dict[str, str]:
         f"query K{i} {{ " + " ".join(f"...C{(i * per_op + j) % frags}" for j in range(per_op)) + " }"
         for i in range(ops)
     )
-    # Many fields under one parent, within the token limit.
-    wide = "{ organisations { " + " ".join(["id name"] * (limits.max_tokens // 2 - 10)) + " } }"
+    # As many fields under one parent as the token limit allows, each response
+    # name repeated as often as allowed, spread over inline fragments.
+    names = ["id", "name", "type", "isContentProvider"]
+    per_name = limits.max_repeated_fields
+    inline = "... on Organisation { " + " ".join(names) + " }"
+    wide = "{ organisations { " + " ".join([inline] * per_name) + " } }"
     return {
         "shared fragments": shared + "\n" + fragments,
         "conflicting fragments": conflict_ops + "\n" + conflicting,
@@ -110,7 +114,7 @@ def worst_case_documents(limits: Any) -> dict[str, str]:
     }
 
 
-def time_worst_cases(schema: Any, settings: Any, rounds: int) -> list[tuple[str, int, float, float]]:
+def time_worst_cases(schema: Any, settings: Any, rounds: int) -> list[tuple[str, int, float, float, float]]:
     graphql_schema = schema._schema
     rows = []
     for name, query in worst_case_documents(settings.limits).items():
@@ -124,7 +128,7 @@ def time_worst_cases(schema: Any, settings: Any, rounds: int) -> list[tuple[str,
             check_document(graphql_schema, query, settings, None, ())
             timings.append((time.perf_counter() - started) * 1e3)
         timings.sort()
-        rows.append((name, tokens, statistics.mean(timings), timings[int(len(timings) * 0.99)]))
+        rows.append((name, tokens, timings[0], statistics.mean(timings), timings[int(len(timings) * 0.99)]))
     return rows
 
 
@@ -199,9 +203,9 @@ async def main(requests: int) -> None:
         f"worst documents under every limit ({limits.max_operations} operations, "
         f"{limits.max_fragments} fragments, {limits.max_tokens} tokens), uncached guard (milliseconds)"
     )
-    print(f"{'document':22} {'tokens':>7} {'mean':>8} {'p99':>8}")
-    for name, tokens, mean_ms, p99_ms in worst:
-        print(f"{name:22} {tokens:7} {mean_ms:8.2f} {p99_ms:8.2f}")
+    print(f"{'document':22} {'tokens':>7} {'min':>8} {'mean':>8} {'p99':>8}")
+    for name, tokens, min_ms, mean_ms, p99_ms in worst:
+        print(f"{name:22} {tokens:7} {min_ms:8.2f} {mean_ms:8.2f} {p99_ms:8.2f}")
 
 
 if __name__ == "__main__":

@@ -158,26 +158,23 @@ class _Walker:
         return total
 
     def repeated(self, node: SelectionSetNode) -> None:
-        """Refuse one response name selected too often in one selection set:
-        validation compares every pair of them."""
+        """Refuse one response name selected too often in one selection set,
+        inline fragments included (validation merges them and compares every
+        pair of fields with one name). A named fragment spread is compared
+        once whatever its repeats, and fragments are bounded by their count."""
         maximum = self.limits.max_repeated_fields
-        if len(node.selections) <= maximum:
-            return
         seen: dict[str, int] = {}
-        for selection in node.selections:
-            if isinstance(selection, FieldNode):
-                key = (selection.alias or selection.name).value
-                seen[key] = seen.get(key, 0) + 1
-                if seen[key] > maximum:
-                    raise _limit_error(
-                        "repeated fields",
-                        sum(
-                            1
-                            for s in node.selections
-                            if isinstance(s, FieldNode) and (s.alias or s.name).value == key
-                        ),
-                        maximum,
-                    )
+        pending = [node]
+        while pending:
+            for selection in pending.pop().selections:
+                if isinstance(selection, FieldNode):
+                    key = (selection.alias or selection.name).value
+                    seen[key] = seen.get(key, 0) + 1
+                elif isinstance(selection, InlineFragmentNode):
+                    pending.append(selection.selection_set)
+        worst = max(seen.values(), default=0)
+        if worst > maximum:
+            raise _limit_error("repeated fields", worst, maximum)
 
     def spread(self, name: str, nesting: int) -> Measure:
         known = self.memo.get(name)

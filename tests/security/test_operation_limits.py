@@ -263,11 +263,11 @@ async def test_five_hundred_operations_sharing_one_fragment(
     status, body = await post(probe_client, payload)
     refused(status, body)
     assert body["errors"][0]["extensions"]["limit"] == "operations"
-    assert body["errors"][0]["extensions"]["maximum"] == 10
+    assert body["errors"][0]["extensions"]["maximum"] == 5
     assert validated == [] and calls.count == 0
-    # Ten operations are within the limit: the chosen one runs.
-    ten = "\n".join(f"query Q{i} {{ ...F }}" for i in range(10)) + "\nfragment F on Query { probe { name } }"
-    status, body = await post(probe_client, orjson.dumps({"query": ten, "operationName": "Q3"}))
+    # Five operations are within the limit: the chosen one runs.
+    five = "\n".join(f"query Q{i} {{ ...F }}" for i in range(5)) + "\nfragment F on Query { probe { name } }"
+    status, body = await post(probe_client, orjson.dumps({"query": five, "operationName": "Q3"}))
     assert status == 200 and body["data"] == {"probe": {"name": "p"}}, body
     assert len(validated) == 1
 
@@ -280,9 +280,9 @@ async def test_too_many_fragments(probe_client: GatewayClient, calls: Calls) -> 
     status, body = await post(probe_client, orjson.dumps({"query": query}))
     refused(status, body)
     assert body["errors"][0]["extensions"]["limit"] == "fragments"
-    assert body["errors"][0]["extensions"]["maximum"] == 50
+    assert body["errors"][0]["extensions"]["maximum"] == 30
     assert calls.count == 0
-    within = "{ ...F10 }\n" + "\n".join(fragments.splitlines()[10:])
+    within = "{ ...F30 }\n" + "\n".join(fragments.splitlines()[30:])
     status, body = await post(probe_client, orjson.dumps({"query": within}))
     assert status == 200 and body["data"] == {"probe": {"name": "p"}}, body
 
@@ -299,3 +299,11 @@ async def test_one_field_repeated_a_thousand_times(probe_client: GatewayClient, 
     assert calls.count == 0
     status, body = await post(probe_client, orjson.dumps({"query": "{ probe { " + "name " * 10 + "} }"}))
     assert status == 200 and body["data"] == {"probe": {"name": "p"}}, body
+
+
+async def test_repeats_hidden_in_inline_fragments(probe_client: GatewayClient, calls: Calls) -> None:
+    query = "{ probe { " + "... on Probe { name } " * 100 + "} }"  # 100 x name, 700 tokens
+    status, body = await post(probe_client, orjson.dumps({"query": query}))
+    refused(status, body)
+    assert body["errors"][0]["extensions"]["limit"] == "repeated fields"
+    assert calls.count == 0
