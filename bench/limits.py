@@ -16,7 +16,15 @@ runs the same operations through ``schema.execute`` on each:
   cost and introspection in one walk; parse, walk and validation cached).
 
 Prints one table: mean, p50 and p99 microseconds per request and the
-difference to the baseline. A timing goal lives here, never in the tests.
+difference to the baseline.
+
+Then it times the guard's uncached work (parse, walk, validation: what a
+stream of distinct hostile documents makes every request pay) on the worst
+documents that stay under every limit: the most operations, the most
+fragments, all spread together (graphql-core compares every pair of
+fragments for overlapping fields), up to the token limit. Each must pass the
+limits (it is asserted), and its cost is printed in milliseconds; the goal is
+a few milliseconds. A timing goal lives here, never in the tests.
 """
 
 from __future__ import annotations
@@ -38,7 +46,7 @@ from strawberry.extensions import (
 
 from gateway.composition import compose
 from gateway.context import RequestContext
-from gateway.extensions import core_extensions
+from gateway.extensions import check_document, core_extensions
 from gateway.host import build_gateway
 from gateway.settings import load_settings
 
@@ -72,6 +80,64 @@ def configurations(settings: Any) -> dict[str, list[Any]]:
         ],
         "gateway guard": core_extensions(settings),
     }
+
+
+def worst_case_documents(limits: Any) -> dict[str, str]:
+    """Documents that pass every limit while making the guard work hardest."""
+    ops, frags = limits.max_operations, limits.max_fragments
+    # Fragments on Organisation, each selecting the same response names with
+    # nested lists, all spread in one selection set in every operation.
+    fragment_body = "id name type children { id name type }"
+    fragments = "\n".join(f"fragment F{i} on Organisation {{ {fragment_body} }}" for i in range(frags))
+    spreads = " ".join(f"...F{i}" for i in range(frags))
+    shared = "\n".join(f"query Q{i} {{ organisations {{ {spreads} }} }}" for i in range(ops))
+    # Conflicting arguments under one response name (as many as the root
+    # field limit lets one operation spread): validation reports each pair.
+    per_op = limits.max_root_fields
+    conflicting = "\n".join(
+        f'fragment C{i} on Query {{ organisations(search: "{i}") {{ name }} }}' for i in range(frags)
+    )
+    conflict_ops = "\n".join(
+        f"query K{i} {{ " + " ".join(f"...C{(i * per_op + j) % frags}" for j in range(per_op)) + " }"
+        for i in range(ops)
+    )
+    # As many fields under one parent as the token limit allows, each response
+    # name repeated as often as allowed, spread over inline fragments.
+    names = ["id", "name", "type", "isContentProvider"]
+    per_name = limits.max_repeated_fields
+    inline = "... on Organisation { " + " ".join(names) + " }"
+    wide = "{ organisations { " + " ".join([inline] * per_name) + " } }"
+    return {
+        "shared fragments": shared + "\n" + fragments,
+        "conflicting fragments": conflict_ops + "\n" + conflicting,
+        "wide selection": wide,
+    }
+
+
+def time_worst_cases(schema: Any, settings: Any, rounds: int) -> list[tuple[str, int, float, float, float]]:
+    graphql_schema = schema._schema
+    rows = []
+    for name, query in worst_case_documents(settings.limits).items():
+        checked = check_document(graphql_schema, query, settings, None, ())
+        if checked.document is None:
+            raise SystemExit(f"worst case {name!r} is refused by a limit: {checked.errors[0].message}")
+        tokens = sum(1 for _ in _tokens(query))
+        timings = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            check_document(graphql_schema, query, settings, None, ())
+            timings.append((time.perf_counter() - started) * 1e3)
+        timings.sort()
+        rows.append((name, tokens, timings[0], statistics.mean(timings), timings[int(len(timings) * 0.99)]))
+    return rows
+
+
+def _tokens(query: str) -> Any:
+    from graphql.language import Lexer, Source, TokenKind
+
+    lexer = Lexer(Source(query))
+    while lexer.advance().kind != TokenKind.EOF:
+        yield lexer.token
 
 
 async def measure(schema: Any, gateway: Any, query: str, requests: int) -> list[float]:
@@ -122,6 +188,7 @@ async def main(requests: int) -> None:
                             mean - baseline,
                         )
                     )
+            worst = time_worst_cases(schemas["gateway guard"], settings, rounds=max(requests // 20, 20))
         finally:
             await gateway.stop()
     print(f"{requests} requests per row, schema.execute in one process (microseconds per request)")
@@ -130,6 +197,15 @@ async def main(requests: int) -> None:
     print("-" * len(header))
     for op_name, name, mean, p50, p99, delta in rows:
         print(f"{op_name:10} {name:22} {mean:8.0f} {p50:8.0f} {p99:8.0f} {delta:+12.0f}")
+    limits = settings.limits
+    print()
+    print(
+        f"worst documents under every limit ({limits.max_operations} operations, "
+        f"{limits.max_fragments} fragments, {limits.max_tokens} tokens), uncached guard (milliseconds)"
+    )
+    print(f"{'document':22} {'tokens':>7} {'min':>8} {'mean':>8} {'p99':>8}")
+    for name, tokens, min_ms, mean_ms, p99_ms in worst:
+        print(f"{name:22} {tokens:7} {min_ms:8.2f} {mean_ms:8.2f} {p99_ms:8.2f}")
 
 
 if __name__ == "__main__":

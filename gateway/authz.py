@@ -116,20 +116,28 @@ class Authz:
         return learner
 
 
-async def require_active_learner(ctx: RequestContext) -> LearnerRecord:
-    """The signed-in learner, if their account is ACTIVE.
-
-    Pending learners (an approved, not pre-approved, email domain) may browse
-    and edit their profile, but enrolling and other learning records need an
-    admin of their organisation to approve them first.
-    """
-    learner = await ctx.authz.current_learner()
+def check_may_learn(learner: LearnerRecord | None) -> None:
+    """The one rule for learning records (enrolling, progress, ...): only an
+    ACTIVE learner. Pending learners (an approved, not pre-approved, email
+    domain) may browse and edit their profile, but need an admin of their
+    organisation to approve them first. Refusals carry ``extensions.reason``
+    (``PENDING_APPROVAL``, ``DISABLED``)."""
+    if learner is None:
+        raise Forbidden("Sign in with a learner account to enrol.", reason="NO_LEARNER")
     if learner.status == "PENDING":
         raise Forbidden(
-            "Your account is waiting for approval by an admin of your organisation. "
-            "Meanwhile you can browse courses and complete your profile.",
+            "Your account is awaiting approval by an admin of your organisation; you can enrol "
+            "once it is approved. Meanwhile you can browse courses and complete your profile.",
             reason="PENDING_APPROVAL",
         )
     if learner.status != "ACTIVE":
-        raise Forbidden("This account is disabled.", reason="DISABLED")
+        raise Forbidden(
+            "Your account is disabled; ask your organisation's admin for help.", reason="DISABLED"
+        )
+
+
+async def require_active_learner(ctx: RequestContext) -> LearnerRecord:
+    """The signed-in learner, if :func:`check_may_learn` lets them learn."""
+    learner = await ctx.authz.current_learner()
+    check_may_learn(learner)
     return learner

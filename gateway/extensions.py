@@ -28,7 +28,7 @@ from gateway.limits import Analysis, analyse, introspection_refused
 from schema.errors import OperationLimit
 
 if TYPE_CHECKING:
-    from graphql import ASTValidationRule, DocumentNode
+    from graphql import ASTValidationRule, DocumentNode, GraphQLSchema
 
     from gateway.settings import GatewaySettings
 
@@ -93,53 +93,13 @@ class OperationGuard(SchemaExtension):
         self.settings = settings
         self.cache = cache
 
-    def _parse(self, query: str) -> DocumentNode:
-        limits = self.settings.limits
-        if len(query) > limits.max_query_chars:  # refused before the lexer reads it
-            message = f"The operation is longer than {limits.max_query_chars} characters."
-            raise GraphQLError(
-                message,
-                original_error=OperationLimit(message, limit="length", maximum=limits.max_query_chars),
-            )
-        try:
-            return parse(query, max_tokens=self.settings.limits.max_tokens)
-        except GraphQLError as exc:
-            if _TOKEN_LIMIT.search(exc.message):
-                message = (
-                    f"The operation has more than {self.settings.limits.max_tokens} tokens (comments count)."
-                )
-                raise GraphQLError(
-                    message,
-                    original_error=OperationLimit(
-                        message, limit="tokens", maximum=self.settings.limits.max_tokens
-                    ),
-                ) from exc
-            raise
-
     def _check(self, query: str, rules: tuple[type[ASTValidationRule], ...]) -> Checked:
         key = (query, rules)
         cached = self.cache.get(key)
         if cached is not None:
             return cached
         schema = self.execution_context.schema._schema
-        document = self._parse(query)
-        try:
-            analysis: Analysis | None = analyse(
-                schema, document, self.settings.limits, self.execution_context.variables
-            )
-        except GraphQLError as exc:
-            entry = Checked(document=None, errors=[exc], analysis=None)
-        else:
-            if analysis is not None and analysis.introspection and not (self.settings.introspection_enabled):
-                entry = Checked(document=None, errors=[introspection_refused()], analysis=None)
-            else:
-                errors = validate(
-                    schema,
-                    document,
-                    [*rules, *_STRAWBERRY_RULES],
-                    hide_suggestions=not self.settings.suggestions_enabled,
-                )
-                entry = Checked(document=document, errors=errors, analysis=analysis)
+        entry = check_document(schema, query, self.settings, self.execution_context.variables, rules)
         # A refusal may hang on this request's variables (a cost from ``first:
         # $n``): cache it only for documents without variables.
         refused_by_variables = entry.document is None and "$" in query
@@ -179,6 +139,52 @@ class OperationGuard(SchemaExtension):
                     context.variables,
                 )
         yield
+
+
+def parse_bounded(query: str, settings: GatewaySettings) -> DocumentNode:
+    """Parse ``query`` within the length and token limits (comments count)."""
+    limits = settings.limits
+    if len(query) > limits.max_query_chars:  # refused before the lexer reads it
+        message = f"The operation is longer than {limits.max_query_chars} characters."
+        raise GraphQLError(
+            message,
+            original_error=OperationLimit(message, limit="length", maximum=limits.max_query_chars),
+        )
+    try:
+        return parse(query, max_tokens=limits.max_tokens)
+    except GraphQLError as exc:
+        if _TOKEN_LIMIT.search(exc.message):
+            message = f"The operation has more than {limits.max_tokens} tokens (comments count)."
+            raise GraphQLError(
+                message,
+                original_error=OperationLimit(message, limit="tokens", maximum=limits.max_tokens),
+            ) from exc
+        raise
+
+
+def check_document(
+    schema: GraphQLSchema,
+    query: str,
+    settings: GatewaySettings,
+    variables: dict[str, Any] | None,
+    rules: tuple[type[ASTValidationRule], ...],
+) -> Checked:
+    """Parse, measure and validate one document (uncached; bench/limits.py
+    times its worst case)."""
+    document = parse_bounded(query, settings)
+    try:
+        analysis = analyse(schema, document, settings.limits, variables)
+    except GraphQLError as exc:
+        return Checked(document=None, errors=[exc], analysis=None)
+    if analysis.introspection and not settings.introspection_enabled:
+        return Checked(document=None, errors=[introspection_refused()], analysis=None)
+    errors = validate(
+        schema,
+        document,
+        [*rules, *_STRAWBERRY_RULES],
+        hide_suggestions=not settings.suggestions_enabled,
+    )
+    return Checked(document=document, errors=errors, analysis=analysis)
 
 
 def _is_query(document: DocumentNode | None, operation_name: str | None) -> bool:

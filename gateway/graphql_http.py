@@ -293,7 +293,7 @@ class GraphQLEndpoint:
             "error"
             if worst >= 500
             else "refused"
-            if worst >= 400
+            if worst >= 400 or any("data" not in b for b in bodies)  # not run, whatever the status
             else "partial"
             if any("errors" in b for b in bodies)
             else "ok"
@@ -393,6 +393,15 @@ class GraphQLEndpoint:
             return 503, body
         if executed:
             return 200, body
-        # Not executed: the document failed to parse or validate, or an
-        # operation limit refused it. Both media types answer 400 here.
+        # Not executed. A document that does not parse or validate, or
+        # variables that do not coerce: the GraphQL-over-HTTP spec's SHOULD
+        # for application/json is 200 (no client we know of needs a 400, and
+        # a 400 makes Apollo Client report them as a network error), and
+        # application/graphql-response+json MUST answer 4xx. A refusal by the
+        # gateway's own rules (an operation limit, introspection turned off)
+        # stays 400 for both: it is abuse control that monitoring counts.
+        if media == MEDIA_JSON and not any(
+            isinstance(e.original_error, GatewayError) for e in result.errors or []
+        ):
+            return 200, body
         return 400, body

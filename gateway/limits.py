@@ -144,6 +144,7 @@ class _Walker:
         if nesting > MAX_NESTING:
             raise _limit_error("nesting", nesting, MAX_NESTING)
         total = Measure()
+        self.repeated(node)
         for selection in node.selections:
             if isinstance(selection, FieldNode):
                 total.add(self.field(selection, parent, nesting))
@@ -155,6 +156,25 @@ class _Walker:
             elif isinstance(selection, FragmentSpreadNode):
                 total.add(self.spread(selection.name.value, nesting))
         return total
+
+    def repeated(self, node: SelectionSetNode) -> None:
+        """Refuse one response name selected too often in one selection set,
+        inline fragments included (validation merges them and compares every
+        pair of fields with one name). A named fragment spread is compared
+        once whatever its repeats, and fragments are bounded by their count."""
+        maximum = self.limits.max_repeated_fields
+        seen: dict[str, int] = {}
+        pending = [node]
+        while pending:
+            for selection in pending.pop().selections:
+                if isinstance(selection, FieldNode):
+                    key = (selection.alias or selection.name).value
+                    seen[key] = seen.get(key, 0) + 1
+                elif isinstance(selection, InlineFragmentNode):
+                    pending.append(selection.selection_set)
+        worst = max(seen.values(), default=0)
+        if worst > maximum:
+            raise _limit_error("repeated fields", worst, maximum)
 
     def spread(self, name: str, nesting: int) -> Measure:
         known = self.memo.get(name)
@@ -256,6 +276,24 @@ class _Walker:
         return configured if configured is not None else self.limits.default_list_size
 
 
+def count_definitions(document: DocumentNode, limits: LimitsSettings) -> None:
+    """Refuse a document with more operations or fragments than allowed.
+
+    Checked before anything else reads the document: the walk measures every
+    operation, and graphql-core's validation compares fragments and
+    operations with one another, so both grow with these counts."""
+    operations = fragments = 0
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            operations += 1
+        elif isinstance(definition, FragmentDefinitionNode):
+            fragments += 1
+    if operations > limits.max_operations:
+        raise _limit_error("operations", operations, limits.max_operations)
+    if fragments > limits.max_fragments:
+        raise _limit_error("fragments", fragments, limits.max_fragments)
+
+
 def analyse(
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -264,6 +302,7 @@ def analyse(
 ) -> Analysis:
     """Measure every operation of ``document``; raise a ``GraphQLError`` (code
     ``OPERATION_LIMIT``) at the first limit passed."""
+    count_definitions(document, limits)
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     result = Measure()
     root_fields = 0

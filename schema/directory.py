@@ -12,7 +12,7 @@ from strawberry import Info
 from schema.common import Node
 from schema.context import context_of
 from schema.federation import entity_reference
-from schema.reads import CHILDREN_BY_PARENT, COMPETENCIES_BY_ID, ORGANISATIONS_BY_ID
+from schema.reads import CHILDREN_BY_PARENT, COMPETENCIES_BY_ID, LEARNERS_BY_ID, ORGANISATIONS_BY_ID
 
 if TYPE_CHECKING:
     from schema.reads import CompetencyRecord, OrganisationRecord, OrganisationRequestRecord
@@ -113,7 +113,9 @@ class OrganisationRequest(Node):
     reason: str | None
     requested_at: dt.datetime
     decided_at: dt.datetime | None
+    note: str | None = strawberry.field(description="What the requester wrote with the request.")
     parent_id: strawberry.Private[str | None]
+    requested_by_id: strawberry.Private[str | None]
 
     @classmethod
     def from_row(cls, row: OrganisationRequestRecord) -> OrganisationRequest:
@@ -124,12 +126,35 @@ class OrganisationRequest(Node):
             reason=row.reason,
             requested_at=row.requested_at,
             decided_at=row.decided_at,
+            note=row.note,
             parent_id=row.parent_id,
+            requested_by_id=row.requested_by,
         )
 
     @strawberry.field
     async def parent(self, info: Info) -> Organisation | None:
         return await organisation_or_none(info, self.parent_id)
+
+    @strawberry.field(description="Who asked: shown to them and to those who may decide the request.")
+    async def requested_by(self, info: Info) -> OrganisationRequester | None:
+        ctx = context_of(info)
+        if self.requested_by_id is None or ctx.principal is None:
+            return None
+        if ctx.principal.learner_id != self.requested_by_id and not await ctx.authz.can_admin_org(
+            self.parent_id
+        ):
+            return None
+        row = await ctx.load(LEARNERS_BY_ID, self.requested_by_id)
+        if row is None:
+            return None
+        return OrganisationRequester(id=strawberry.ID(row.id), name=row.name, email=row.email)
+
+
+@strawberry.type(description="Who asked for an organisation.")
+class OrganisationRequester:
+    id: strawberry.ID
+    name: str
+    email: str | None
 
 
 @strawberry.federation.type(keys=["id"])

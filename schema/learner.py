@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
 import strawberry
 from strawberry import Info
@@ -52,6 +53,15 @@ def mask_mobile(mobile: str) -> str:
     return "*" * max(len(digits) - 4, 0) + digits[-4:]
 
 
+async def _authorise_entity(ctx: Any, row: LearnerRecord | None, learner_id: str) -> LearnerRecord | None:
+    """A ``Learner`` representation: a principal is needed; an unknown id is
+    null without an error; a known one needs the ``learner(id)`` rule."""
+    ctx.require_principal()
+    if row is None:
+        return None
+    return await ctx.authz.require_view_learner(row, learner_id)  # type: ignore[no-any-return]
+
+
 @strawberry.federation.type(keys=["id"])
 class Learner(Node):
     id: strawberry.ID
@@ -63,11 +73,9 @@ class Learner(Node):
     is_demo: bool = strawberry.field(description="True for demo accounts (development only).")
     row: strawberry.Private[LearnerRecord]
 
-    # federation: _entities applies the same rule as node(id) and learner(id)
-    resolve_reference = entity_reference(
-        LEARNERS_BY_ID,
-        authorise=lambda ctx, row, learner_id: ctx.authz.require_view_learner(row, learner_id),
-    )
+    # federation: _entities applies the same rule as node(id) and learner(id),
+    # except that an unknown id is null without an error (the federation spec)
+    resolve_reference = entity_reference(LEARNERS_BY_ID, authorise=_authorise_entity)
 
     @classmethod
     def from_row(cls, row: LearnerRecord) -> Learner:

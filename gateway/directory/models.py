@@ -98,7 +98,9 @@ class LearnerRow(CoreBase):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
-    mobile: Mapped[str | None] = mapped_column(String(20), index=True)
+    # One verified mobile number belongs to at most one learner (a unique
+    # index; NULLs do not collide): one person is one learner.
+    mobile: Mapped[str | None] = mapped_column(String(20), index=True, unique=True)
     organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     designation: Mapped[str | None] = mapped_column(String(200))
     group: Mapped[str | None] = mapped_column(String(16))
@@ -110,6 +112,25 @@ class LearnerRow(CoreBase):
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class MobileConflictRow(CoreBase):
+    """A sign-in refused because its verified mobile number belongs to another
+    learner: kept for admins to see and resolve (docs/identity.md)."""
+
+    __tablename__ = "mobile_conflicts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    mobile: Mapped[str] = mapped_column(String(20), index=True)
+    holder_id: Mapped[str] = mapped_column(ForeignKey("learners.id"), index=True)
+    claimant_email: Mapped[str | None] = mapped_column(String(320))
+    claimant_name: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # RELEASED (the holder's number was cleared) or KEPT (the holder keeps it).
+    resolution: Mapped[str | None] = mapped_column(String(16))
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class WorkExperienceRow(CoreBase):

@@ -192,10 +192,25 @@ def read_operations(path: Path) -> list[tuple[str, str, str | None]]:
             if not isinstance(op, dict) or not isinstance(op.get("body"), str):
                 raise ValueError(f"{path}: each operation needs a body")
             out.append((str(op.get("id") or sha256(op["body"])), op["body"], op.get("name")))
-        return out
+        return _callable(path, out)
     if isinstance(data, dict) and all(isinstance(v, str) for v in data.values()):
-        return [(str(k), v, None) for k, v in data.items()]
+        return _callable(path, [(str(k), v, None) for k, v in data.items()])
     raise ValueError(f"{path}: expected an Apollo persisted-query manifest or a {{hash: document}} map")
+
+
+def _callable(path: Path, operations: list[tuple[str, str, str | None]]) -> list[tuple[str, str, str | None]]:
+    """Refuse ids a client could never call: requests name an operation by
+    ``sha256Hash`` (64 hexadecimal digits), so any other id would register
+    and never run. Every bad id is named."""
+    bad = [key for key, _, _ in operations if not _SHA256.match(key.lower())]
+    if bad:
+        shown = ", ".join(repr(k) for k in bad[:20]) + (f" and {len(bad) - 20} more" if len(bad) > 20 else "")
+        raise ValueError(
+            f"{path}: operation ids must be SHA-256 hashes (64 hexadecimal digits), as clients send "
+            f"them in persistedQuery.sha256Hash; these are not: {shown}. Generate the manifest "
+            "with the default sha256 ids."
+        )
+    return [(key.lower(), body, name) for key, body, name in operations]
 
 
 async def register(db: Database, operations: list[tuple[str, str, str | None]]) -> tuple[int, int]:

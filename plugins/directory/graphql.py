@@ -12,6 +12,7 @@ from gateway.context import context_of
 from gateway.directory import service
 from gateway.directory.loaders import learners_by_id
 from gateway.directory.models import OrganisationRequestRow
+from plugins.directory.requests import organisation_requests
 from schema.common import Node
 from schema.directory import (
     Competency,
@@ -148,6 +149,7 @@ QUERY_FIELDS = [
     strawberry.field(resolver=learner, description="Admins only, within their organisation's subtree."),
     strawberry.field(resolver=competencies),
     strawberry.field(resolver=organisations),
+    strawberry.field(resolver=organisation_requests),
 ]
 
 MUTATION_FIELDS = [

@@ -12,6 +12,7 @@ from strawberry.types.field import StrawberryField
 from gateway.context import context_of
 from gateway.directory.loaders import learners_by_id, organisations_by_id
 from plugins.identity import roles as role_service
+from plugins.identity.conflicts import mobile_conflicts, resolve_mobile_conflict
 from schema.errors import NotFound
 from schema.learner import Learner, Role
 
@@ -98,11 +99,12 @@ async def pending_learners(info: Info, organisation_id: strawberry.ID | None = N
     return [Learner.from_row(row) for row in rows]
 
 
-QUERY_FIELDS = [strawberry.field(resolver=pending_learners)]
+QUERY_FIELDS = [strawberry.field(resolver=pending_learners), strawberry.field(resolver=mobile_conflicts)]
 MUTATION_FIELDS = [
     strawberry.mutation(resolver=grant_role),
     strawberry.mutation(resolver=revoke_role),
     strawberry.mutation(resolver=decide_learner),
+    strawberry.mutation(resolver=resolve_mobile_conflict),
 ]
 LEARNER_FIELDS: list[StrawberryField] = [
     cast(

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from gateway.hookspecs import hookimpl
 from plugins.identity import devsignin, http
 from plugins.identity import graphql as identity_graphql
+from plugins.identity.conflicts import MobileConflict
 from plugins.identity.cookies import bearer_token
 from plugins.identity.models import IdentityBase
 from plugins.identity.runtime import NAME, SESSIONS, identity_settings, session_service
@@ -56,7 +57,7 @@ def register_migrations() -> MigrationLineage:
 @hookimpl
 def register_schema(gateway: Gateway) -> SchemaContribution:
     return SchemaContribution(
-        types=[identity_graphql.LearnerStatus],
+        types=[identity_graphql.LearnerStatus, MobileConflict],
         query=identity_graphql.QUERY_FIELDS,
         mutation=identity_graphql.MUTATION_FIELDS,
         type_fields={"Learner": identity_graphql.LEARNER_FIELDS},

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from gateway.db.types import utcnow
-from gateway.directory.models import LearnerRow
+from gateway.directory.models import LearnerRow, MobileConflictRow
 from schema.identity import SignInRefused, VerifiedIdentity, normalise_email
 
 if TYPE_CHECKING:
@@ -66,6 +66,33 @@ async def _by_mobile(session: AsyncSession, mobile: str) -> list[LearnerRow]:
     return list((await session.scalars(select(LearnerRow).where(LearnerRow.mobile == mobile))).all())
 
 
+class MobileTaken(SignInRefused):
+    """A sign-in whose verified mobile number belongs to another learner."""
+
+    def __init__(self, message: str, holder: LearnerRow, identity: VerifiedIdentity) -> None:
+        super().__init__(message, status=409)
+        self.holder_id = holder.id
+        self.identity = identity
+
+
+def _mobile_taken(
+    holder: LearnerRow, identity: VerifiedIdentity, policy: RegistrationSettings
+) -> MobileTaken:
+    """The refusal when ``identity``'s mobile belongs to ``holder``: says what to do."""
+    hint = ""
+    if holder.email:
+        local, _, domain = holder.email.partition("@")
+        hint = f" ({local[:1]}***@{domain})"
+    return MobileTaken(
+        f"Your mobile number ******{(identity.mobile or '')[-4:]} already belongs to another iGOT "
+        f"Karmayogi account{hint}. If that account is yours, sign in with it. If it is not, "
+        f"{policy.help_contact}: an admin can see this conflict and release the number, and then "
+        "you can sign in again.",
+        holder,
+        identity,
+    )
+
+
 async def link_by_email(
     session: AsyncSession, identity: VerifiedIdentity, policy: RegistrationSettings
 ) -> LearnerRow:
@@ -82,17 +109,21 @@ async def link_by_email(
     found = await session.scalar(select(LearnerRow).where(func.lower(LearnerRow.email) == email))
     if found is not None:
         _refuse_disabled(found, policy)
-        if found.mobile is None and identity.mobile:
-            found.mobile = identity.mobile
+        if found.mobile is None and identity.mobile and not await _by_mobile(session, identity.mobile):
+            found.mobile = identity.mobile  # only a number no other learner holds
         return found
     status = status_for_email(email, policy)
     if identity.mobile:
-        same_mobile = [r for r in await _by_mobile(session, identity.mobile) if r.email is None]
-        if len(same_mobile) == 1:
-            learner = _refuse_disabled(same_mobile[0], policy)
+        holders = await _by_mobile(session, identity.mobile)
+        if holders and holders[0].email is None:
+            # A Jan Parichay learner (mobile only): the same person, now with an email.
+            learner = _refuse_disabled(holders[0], policy)
             learner.email = email
             learner.updated_at = utcnow()
             return learner
+        if holders:
+            # Another learner, with another email, holds this number: never two.
+            raise _mobile_taken(holders[0], identity, policy)
     learner = _new_learner(
         VerifiedIdentity(
             source=identity.source,
@@ -156,6 +187,38 @@ async def sign_in_learner(
                 await session.flush()
             return learner
         except IntegrityError:
+            # A concurrent sign-in took the email or the mobile number (unique
+            # indexes): once more, and this time it is found.
             if attempt:
                 raise
+        except MobileTaken as refused:
+            await _record_conflict(gateway, refused)
+            raise
     raise AssertionError("unreachable")
+
+
+async def _record_conflict(gateway: Gateway, refused: MobileTaken) -> None:
+    """Keep a refused conflicting sign-in for admins (one open record per
+    number and claimant)."""
+    identity = refused.identity
+    email = normalise_email(identity.email)
+    async with gateway.db.write_sessionmaker() as session, session.begin():
+        open_one = await session.scalar(
+            select(MobileConflictRow.id).where(
+                MobileConflictRow.mobile == identity.mobile,
+                MobileConflictRow.claimant_email == email,
+                MobileConflictRow.resolution.is_(None),
+            )
+        )
+        if open_one is None:
+            session.add(
+                MobileConflictRow(
+                    id=f"mobconf:{uuid.uuid4().hex}",
+                    mobile=identity.mobile,
+                    holder_id=refused.holder_id,
+                    claimant_email=email,
+                    claimant_name=identity.name,
+                    source=identity.source,
+                    created_at=utcnow(),
+                )
+            )

@@ -27,6 +27,29 @@ class SessionClaims:
     expires_at: dt.datetime
 
 
+# RFC 7519 section 4.1: NumericDate claims are JSON numbers, StringOrURI
+# claims are strings, "aud" is a string or an array of strings. Our own
+# "sid" and "src" are strings. The JWT library converts some of these
+# (a numeric string "exp" passes); the rule is ours, so we check it.
+NUMERIC_DATE_CLAIMS = ("exp", "iat", "nbf")
+STRING_CLAIMS = ("iss", "sub", "jti", "sid", "src")
+
+
+def check_claim_types(claims: dict[str, Any]) -> None:
+    """Refuse registered claims whose JSON type is not the one RFC 7519 gives."""
+    for name in NUMERIC_DATE_CLAIMS:
+        value = claims.get(name)
+        if name in claims and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise InvalidToken(f"Session token claim '{name}' must be a number.")
+    for name in STRING_CLAIMS:
+        if name in claims and not isinstance(claims[name], str):
+            raise InvalidToken(f"Session token claim '{name}' must be a string.")
+    if "aud" in claims:
+        aud = claims["aud"]
+        if not (isinstance(aud, str) or (isinstance(aud, list) and all(isinstance(a, str) for a in aud))):
+            raise InvalidToken("Session token claim 'aud' must be a string or a list of strings.")
+
+
 def unverified_header(token: str) -> dict[str, Any]:
     """The JOSE header, after the size check; refuses what is not a JWS."""
     if len(token.encode()) > MAX_TOKEN_BYTES:
@@ -75,6 +98,9 @@ def verify(ring: KeyRing, token: str, *, issuer: str, leeway: int, now: dt.datet
     if header.get("alg") != key.algorithm:
         raise InvalidToken("Session token uses the wrong algorithm.")
     try:
+        # Types first (on the payload as sent; the signature is checked next),
+        # so the library never converts or trips over a mistyped claim.
+        check_claim_types(jwt.decode(token, options={"verify_signature": False}))
         claims = jwt.decode(
             token,
             key.public_key,
@@ -91,8 +117,8 @@ def verify(ring: KeyRing, token: str, *, issuer: str, leeway: int, now: dt.datet
     if ring.verifying_key(key.kid, int(claims["iat"]), now) is None:
         raise InvalidToken("Session token was signed by a key this gateway no longer accepts.")
     return SessionClaims(
-        learner_id=str(claims["sub"]),
-        session_id=str(claims["sid"]),
-        source=str(claims.get("src", "")),
+        learner_id=claims["sub"],
+        session_id=claims["sid"],
+        source=claims.get("src", ""),
         expires_at=dt.datetime.fromtimestamp(int(claims["exp"]), dt.UTC),
     )

@@ -142,3 +142,17 @@ async def verify_jwt(
         if not isinstance(got, str) or not hmac.compare_digest(got, nonce):
             raise TokenRejected("ID token nonce does not match this sign-in")
     return claims
+
+
+def check_response_issuer(metadata: dict[str, Any], issuer: str, iss: str | None) -> None:
+    """RFC 9207: an authorization response's ``iss`` must be the issuer the
+    request went to; when the provider advertises
+    ``authorization_response_iss_parameter_supported``, a response without it
+    is refused too. Checked before the code is sent anywhere (a mix-up attack
+    would have us send another issuer's code to this token endpoint)."""
+    if iss is None:
+        if metadata.get("authorization_response_iss_parameter_supported") is True:
+            raise TokenRejected("the authorization response names no issuer (RFC 9207)")
+        return
+    if not hmac.compare_digest(iss.encode(), issuer.encode()):
+        raise TokenRejected("the authorization response comes from another issuer (RFC 9207)")

@@ -29,6 +29,7 @@ class OnboardingLine:
     mobile: str
     organisation_id: str
     name: str | None
+    line: int = 0  # its line in a CSV file (0: not from a file)
 
 
 async def onboard(session: AsyncSession, line: OnboardingLine, onboarded_by: str) -> OnboardedMobileRow:
@@ -43,14 +44,21 @@ async def onboard(session: AsyncSession, line: OnboardingLine, onboarded_by: str
     if await session.get(OrganisationRow, line.organisation_id) is None:
         raise NotFound(f"No organisation {line.organisation_id}.", field="organisationId")
     existing = await session.get(OnboardedMobileRow, mobile, with_for_update=True)
+    name = " ".join((line.name or "").split())[:200] or None
     if existing is not None:
         if existing.organisation_id != line.organisation_id:
             raise Conflict(
                 f"Mobile ******{mobile[-4:]} is already onboarded by another organisation.",
                 field="mobile",
             )
+        if name and existing.name and name.casefold() != existing.name.casefold():
+            # One number is one person: never quietly answer with someone else's record.
+            raise Conflict(
+                f"Mobile ******{mobile[-4:]} is already onboarded for {existing.name}; check the "
+                "number, or ask an admin to correct the first onboarding.",
+                field="mobile",
+            )
         return existing
-    name = " ".join((line.name or "").split())[:200] or None
     row = OnboardedMobileRow(
         mobile=mobile,
         organisation_id=line.organisation_id,
@@ -67,30 +75,35 @@ async def onboarded(session: AsyncSession, mobile: str) -> OnboardedMobileRow | 
     return await session.scalar(select(OnboardedMobileRow).where(OnboardedMobileRow.mobile == mobile))
 
 
-def parse_csv(text: str) -> list[OnboardingLine]:
-    """Rows of ``mobile,organisation_id[,name]`` with that header; every bad
-    line is reported (by line number) before anything is stored."""
+def parse_csv(text: str) -> tuple[list[OnboardingLine], list[tuple[int, str]]]:
+    """Rows of ``mobile,organisation_id[,name]`` with that header: the good
+    lines, and every problem of every bad line (by line number). A missing
+    header or too many rows refuses the whole file (``BadUserInput``)."""
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in reader.fieldnames or []]
     if "mobile" not in header or "organisation_id" not in header:
         raise BadUserInput("The CSV needs a header row with mobile,organisation_id[,name].")
-    lines, problems = [], []
-    for number, record in enumerate(reader, start=2):
-        if number > MAX_CSV_ROWS + 1:
+    lines: list[OnboardingLine] = []
+    problems: list[tuple[int, str]] = []
+    for record in reader:
+        number = reader.line_num  # physical line, quoted newlines included
+        if len(lines) + len(problems) >= MAX_CSV_ROWS:
             raise BadUserInput(f"At most {MAX_CSV_ROWS} rows per file.")
         record = {(k or "").strip(): (v or "").strip() for k, v in record.items() if k}
         if not any(record.values()):
             continue
+        found = []
         if normalise_mobile(record.get("mobile")) is None:
-            problems.append(f"line {number}: {record.get('mobile')!r} is not a mobile number")
-            continue
+            found.append(f"{record.get('mobile')!r} is not a mobile number")
         if not record.get("organisation_id"):
-            problems.append(f"line {number}: organisation_id is empty")
+            found.append("organisation_id is empty")
+        if found:
+            problems.append((number, f"line {number}: " + "; ".join(found)))
             continue
-        lines.append(OnboardingLine(record["mobile"], record["organisation_id"], record.get("name") or None))
-    if problems:
-        raise BadUserInput("Nothing was onboarded:\n" + "\n".join(problems[:50]))
-    return lines
+        lines.append(
+            OnboardingLine(record["mobile"], record["organisation_id"], record.get("name") or None, number)
+        )
+    return lines, problems
 
 
 @strawberry.type(description="A mobile number onboarded for Jan Parichay sign-in.")

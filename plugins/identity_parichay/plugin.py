@@ -16,13 +16,14 @@ from gateway.directory.models import LearnerRow
 from gateway.hookspecs import hookimpl
 from plugins.identity_parichay import oauth, onboarding
 from plugins.identity_parichay import routes as parichay_routes
+from plugins.identity_parichay.claims import identity_from_claims
 from plugins.identity_parichay.models import ParichayBase
 from plugins.identity_parichay.oidc import MAX_TOKEN_BYTES, ProviderError, TokenRejected
 from plugins.identity_parichay.runtime import RUNTIME, runtime
 from plugins.identity_parichay.settings import ParichaySettings
 from schema.contribution import MigrationLineage, SchemaContribution
 from schema.errors import GatewayError, Unauthenticated
-from schema.identity import EndedSession, Principal, SignInRefused, VerifiedIdentity
+from schema.identity import EndedSession, Principal, SignInRefused
 from schema.reads import LearnerRecord
 from schema.services import SIGN_IN
 
@@ -88,8 +89,12 @@ async def principal_from_request(request: HTTPConnection, gateway: Gateway) -> P
     except ProviderError as exc:
         log.warning("cannot verify bearer tokens", extra={"error": str(exc)})
         raise Unauthenticated("The identity provider's keys cannot be fetched; try again.") from exc
-    email = claims.get("email")
-    if not isinstance(email, str) or not email.strip():
+    try:
+        identity = identity_from_claims(claims)  # the callback's rules, the same function
+    except SignInRefused as exc:
+        raise Unauthenticated(exc.message) from exc
+    email = identity.email
+    if email is None or not email.strip():
         raise Unauthenticated("Bearer token carries no email claim.")
     learner: LearnerRecord | None
     async with gateway.db.sessionmaker() as session:
@@ -98,7 +103,7 @@ async def principal_from_request(request: HTTPConnection, gateway: Gateway) -> P
         )
     try:
         if learner is None:
-            learner = await gateway.service(SIGN_IN).sign_in(VerifiedIdentity("oidc", email=email))
+            learner = await gateway.service(SIGN_IN).sign_in(identity)
         elif learner.status == "DISABLED":
             raise SignInRefused("This account is disabled.")
     except SignInRefused as exc:
@@ -146,23 +151,26 @@ def register_commands(cli: typer.Typer) -> None:
     ) -> None:
         """Onboard mobile numbers for Jan Parichay sign-in, all or none."""
         try:
-            lines = onboarding.parse_csv(file.read_text(encoding="utf-8-sig"))
+            lines, parse_problems = onboarding.parse_csv(file.read_text(encoding="utf-8-sig"))
         except (OSError, UnicodeDecodeError) as exc:
             raise fail(f"Cannot read {file}: {exc}") from exc
         except GatewayError as exc:
             raise fail(exc.message) from exc
 
         async def body(gateway: Gateway) -> str:
-            problems: list[str] = []
+            # Every bad line is named (those the file shows and those the
+            # database shows), as the ISTM feed sync does; then nothing is stored.
+            problems = list(parse_problems)
             async with gateway.db.write_sessionmaker() as session, session.begin():
-                for number, line in enumerate(lines, start=2):
+                for line in lines:
                     try:
                         await onboarding.onboard(session, line, "cli")
                     except GatewayError as exc:
-                        problems.append(f"line {number}: {exc.message}")
+                        problems.append((line.line, f"line {line.line}: {exc.message}"))
                 if problems:
                     await session.rollback()
-                    raise fail("Nothing was onboarded:\n" + "\n".join(problems[:50]))
+                    listed = "\n".join(p for _, p in sorted(problems))
+                    raise fail(f"Nothing was onboarded; {len(problems)} bad line(s):\n{listed}")
             return f"Onboarded {len(lines)} mobile number(s) for Jan Parichay."
 
         typer.echo(run_with_gateway(config, body))

@@ -15,7 +15,12 @@ from starlette.routing import Route
 
 from gateway.db.types import utcnow
 from plugins.identity_parichay import oauth, pkce
-from plugins.identity_parichay.oidc import ProviderError, TokenRejected
+from plugins.identity_parichay.claims import identity_from_claims
+from plugins.identity_parichay.oidc import (
+    ProviderError,
+    TokenRejected,
+    check_response_issuer,
+)
 from plugins.identity_parichay.onboarding import onboarded
 from plugins.identity_parichay.runtime import Runtime, runtime
 from schema.identity import SignInRefused, VerifiedIdentity, normalise_mobile
@@ -48,7 +53,7 @@ def safe_return_to(value: str | None) -> str:
 
 def problem(request: Request, status: int, message: str) -> Response:
     """An error a person can act on, as a page for browsers or JSON for apps."""
-    code = {400: "BAD_USER_INPUT", 401: "UNAUTHENTICATED", 403: "FORBIDDEN"}.get(
+    code = {400: "BAD_USER_INPUT", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 409: "CONFLICT"}.get(
         status, "PROVIDER_UNAVAILABLE"
     )
     if "text/html" in request.headers.get("accept", ""):
@@ -161,10 +166,13 @@ async def _parichay_identity(
     return identity, access_token, record.organisation_id
 
 
-async def _oidc_identity(rt: Runtime, row: SignInStateRow, code: str) -> tuple[VerifiedIdentity, str, None]:
+async def _oidc_identity(
+    rt: Runtime, row: SignInStateRow, code: str, iss: str | None
+) -> tuple[VerifiedIdentity, str, None]:
     assert rt.oidc is not None
     settings = rt.settings.oidc
     metadata = await rt.oidc.metadata()
+    check_response_issuer(metadata, settings.issuer, iss)
     tokens = await oauth.exchange_code(
         rt.http,
         token_url=metadata["token_endpoint"],
@@ -179,20 +187,7 @@ async def _oidc_identity(rt: Runtime, row: SignInStateRow, code: str) -> tuple[V
     if not isinstance(id_token, str):
         raise ProviderError("token endpoint answered without an id_token")
     claims = await rt.oidc.verify(id_token, audience=settings.client_id, nonce=row.nonce)
-    if claims.get("email_verified") is False:
-        raise SignInRefused("Your identity provider has not verified your email address yet.")
-    email = claims.get("email") if isinstance(claims.get("email"), str) else None
-    mobile = None
-    if claims.get("phone_number_verified") is True:
-        mobile = normalise_mobile(oauth.text_claim(claims, "phone_number"))
-    identity = VerifiedIdentity(
-        "oidc",
-        email,
-        mobile,
-        oauth.text_claim(claims, "given_name") or oauth.text_claim(claims, "name"),
-        oauth.text_claim(claims, "family_name"),
-    )
-    return identity, tokens["access_token"], None
+    return identity_from_claims(claims), tokens["access_token"], None
 
 
 async def callback(request: Request, mode: str) -> Response:
@@ -216,7 +211,9 @@ async def callback(request: Request, mode: str) -> Response:
         return problem(request, 400, f"{provider_name} sent no authorization code; try again.")
     try:
         if mode == "oidc":
-            identity, upstream, organisation = await _oidc_identity(rt, row, params["code"])
+            identity, upstream, organisation = await _oidc_identity(
+                rt, row, params["code"], params.get("iss")
+            )
         else:
             identity, upstream, organisation = await _parichay_identity(rt, mode, row, params["code"])
         learner = await gateway.service(SIGN_IN).sign_in(identity, by_mobile_organisation=organisation)

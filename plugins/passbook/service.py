@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from gateway.authz import check_may_learn
 from gateway.directory.models import CompetencyRow, LearnerRow
 from plugins.passbook import completion, events, rules
 from plugins.passbook.models import (
@@ -30,15 +31,10 @@ if TYPE_CHECKING:
 
 
 def require_active(learner: LearnerRow | None) -> LearnerRow:
-    if learner is None:
-        raise Forbidden("Sign in with a learner account to enrol.")
-    if learner.status == "PENDING":
-        raise Forbidden(
-            "Your account is awaiting approval by your organisation's admin; "
-            "you can enrol once it is approved."
-        )
-    if learner.status != "ACTIVE":
-        raise Forbidden("Your account is disabled; ask your organisation's admin for help.")
+    """The kernel's one rule (``gateway.authz.check_may_learn``), applied to
+    the row read in the write transaction."""
+    check_may_learn(learner)
+    assert learner is not None
     return learner
 
 

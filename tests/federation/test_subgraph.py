@@ -142,3 +142,15 @@ async def test_composition_errors_are_reported(client: GatewayClient) -> None:
     )
     assert result["errors"], "composition should reject a field redefined with another type"
     assert result["supergraphSdl"] is None
+
+
+@pytest.mark.parametrize("who", ["learner:demo-asha", "learner:demo-vikram"])
+async def test_unknown_learner_entity_is_null_without_an_error(client: GatewayClient, who: str) -> None:
+    """docs/federation.md and the federation spec: an unknown id is null, no
+    error, for a learner and for an admin alike; the known ones still answer."""
+    body = await client.graphql(
+        ENTITIES, {"reps": reps("Learner", "learner:no-such", "learner:demo-asha")}, as_learner=who
+    )
+    assert "errors" not in body, body
+    unknown, asha = body["data"]["_entities"]
+    assert unknown is None and asha["name"] == "Asha Verma"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 
 import pytest
@@ -282,3 +283,54 @@ async def test_token_of_a_rotated_out_key_after_expiry_creates_nothing(
     body = await me_with(client, old)
     assert body["_status"] == 401 and error_codes(body) == ["UNAUTHENTICATED"]
     assert await counts(client) == before
+
+
+def _signed(client: GatewayClient, session_id: str, **changes: object) -> str:
+    """A token signed with the gateway's own key, with ``changes`` to its claims."""
+    import jwt
+
+    service = session_service(client.gateway)
+    now = int(dt.datetime.now(dt.UTC).timestamp())
+    claims: dict[str, object] = {
+        "iss": service.issuer,
+        "aud": tokens.AUDIENCE,
+        "sub": "learner:demo-asha",
+        "sid": session_id,
+        "src": "test",
+        "iat": now,
+        "exp": now + 600,
+        "jti": "j1",
+    }
+    claims.update(changes)
+    key = service.ring.signing
+    # Signed as JWS over the raw payload: the JWT encoder refuses some of these types.
+    payload = json.dumps(claims).encode()
+    return jwt.PyJWS().encode(payload, key.private_key, algorithm=key.algorithm, headers={"kid": key.kid})
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"exp": "1999999999"},
+        {"iat": "1700000000"},
+        {"nbf": "1700000000"},
+        {"exp": True},
+        {"sub": 42},
+        {"iss": ["http://testserver"]},
+        {"jti": 7},
+        {"aud": 1},
+        {"aud": ["karmayogi-gateway", 2]},
+    ],
+    ids=lambda c: ",".join(f"{k}={v!r}" for k, v in c.items()),
+)
+async def test_registered_claims_of_the_wrong_type_are_refused(
+    client: GatewayClient, changes: dict[str, object]
+) -> None:
+    """RFC 7519 types for registered claims are our rule, whatever the JWT
+    library would convert (a numeric string ``exp`` among them)."""
+    issued = await session_service(client.gateway).start("learner:demo-asha", "test")
+    assert (await me_with(client, _signed(client, issued.session_id)))["data"], "well-typed claims pass"
+    if "iss" in changes:
+        changes = {"iss": [session_service(client.gateway).issuer]}
+    body = await me_with(client, _signed(client, issued.session_id, **changes))
+    assert body["_status"] == 401 and error_codes(body) == ["UNAUTHENTICATED"], body

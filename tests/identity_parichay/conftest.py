@@ -36,7 +36,12 @@ RAMESH = User(
     sub="ramesh",
     claims={"loginId": "ramesh.k@dopt.gov.in", "FirstName": "Ramesh", "MobileNo": "9822233344"},
 )
-USERS = [KAVITA, ASHA, NO_EMAIL, GMAIL, PARTNER, JAN_RAMESH, JAN_ASHA, JAN_NOBODY, RAMESH]
+# Someone else signing in with Asha's mobile number (a new email).
+SURESH = User(
+    sub="suresh",
+    claims={"loginId": "suresh.p@dopt.gov.in", "FirstName": "Suresh", "MobileNo": "9876543210"},
+)
+USERS = [KAVITA, ASHA, NO_EMAIL, GMAIL, PARTNER, JAN_RAMESH, JAN_ASHA, JAN_NOBODY, RAMESH, SURESH]
 
 
 @pytest.fixture

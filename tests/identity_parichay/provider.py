@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import werkzeug.serving
 
@@ -43,15 +43,26 @@ class StrictProvider:
     revoked: set[str] = field(default_factory=set)
     token_requests: list[dict[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # RFC 9207: when set, discovery advertises
+    # authorization_response_iss_parameter_supported and authorization
+    # responses carry iss=<this value>.
+    response_iss: str | None = None
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         path, method = environ["PATH_INFO"], environ["REQUEST_METHOD"]
+        if self.response_iss is not None and path == "/.well-known/openid-configuration":
+            return self._discovery_with_iss(environ, start_response)
         if path == "/oauth2/authorize" and method == "POST":
             query = parse_qs(environ.get("QUERY_STRING", ""))
             challenge = (query.get("code_challenge") or [None])[0]
             challenge_method = (query.get("code_challenge_method") or [None])[0]
 
             def remember(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+                if self.response_iss is not None:
+                    headers = [
+                        (n, v + "&" + urlencode({"iss": self.response_iss}) if n.lower() == "location" else v)
+                        for n, v in headers
+                    ]
                 for name, value in headers:
                     if name.lower() == "location":
                         code = parse_qs(urlsplit(value).query).get("code")
@@ -87,6 +98,17 @@ class StrictProvider:
             if auth.partition(" ")[2] in self.revoked:
                 return self._answer(start_response, "401 Unauthorized", {"error": "invalid_token"})
         return self.app(environ, start_response)
+
+    def _discovery_with_iss(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        captured: dict[str, Any] = {}
+
+        def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured["status"] = status
+            return lambda data: None
+
+        document = json.loads(b"".join(self.app(environ, keep)))
+        document["authorization_response_iss_parameter_supported"] = True
+        return self._answer(start_response, captured["status"], document)
 
     @staticmethod
     def _answer(start_response: Any, status: str, body: dict[str, Any]) -> list[bytes]:

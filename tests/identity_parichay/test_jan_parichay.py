@@ -131,6 +131,25 @@ async def test_cli_onboards_a_csv_all_or_nothing(
     async with client.gateway.db.sessionmaker() as session:
         assert await session.get(OnboardedMobileRow, "9811100001") is None
 
+    # Every bad line is named: those the file shows and those the database shows.
+    several = tmp_path / "several.csv"
+    several.write_text(
+        "mobile,organisation_id,name\n"
+        "98111,org:dopt,A\n"  # line 2: not a mobile
+        "9811100003,org:dopt,B\n"
+        "\n"
+        "9811100004,org:nowhere,C\n"  # line 5: unknown organisation
+        "12,,D\n"  # line 6: two problems
+        "9811100005,org:elsewhere,E\n"  # line 7: unknown organisation
+    )
+    result = run_cli(database_url, "learners", "onboard", str(several))
+    assert result.returncode == 1
+    named = [line.split(":")[0] for line in result.stderr.splitlines() if line.startswith("line ")]
+    assert named == ["line 2", "line 5", "line 6", "line 7"], result.stderr
+    assert "organisation_id is empty" in result.stderr and "'12'" in result.stderr
+    async with client.gateway.db.sessionmaker() as session:
+        assert await session.get(OnboardedMobileRow, "9811100003") is None
+
     good = tmp_path / "good.csv"
     good.write_text("mobile,organisation_id,name\n9811100001,org:dopt,A\n+91 98111 00002,org:istm,B\n")
     result = run_cli(database_url, "learners", "onboard", str(good))

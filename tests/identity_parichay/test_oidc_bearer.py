@@ -156,3 +156,19 @@ def test_settings_refuse_none_and_hmac_algorithms() -> None:
             OidcSettings(algorithms=bad)
     with pytest.raises(ValidationError):
         OidcSettings(leeway_seconds=61)
+
+
+@pytest.mark.parametrize("email", ["new.officer@dopt.gov.in", "asha.verma@dopt.gov.in"])
+async def test_an_unverified_email_is_refused_as_the_callback_refuses_it(
+    client: GatewayClient, issuer: Issuer, email: str
+) -> None:
+    """``email_verified: false`` signs nobody in over a bearer token, whether
+    the learner is new or already known (the callback's rule, tested in
+    test_oidc_flow.py, applied by the same function)."""
+    before = await counts(client)
+    body = await ask(client, issuer.token(email=email, email_verified=False))
+    assert body["_status"] == 401 and error_codes(body) == ["UNAUTHENTICATED"], body
+    assert "not verified your email" in body["errors"][0]["message"]  # type: ignore[index]
+    assert await counts(client) == before
+    verified = await ask(client, issuer.token(email=email, email_verified=True))
+    assert verified["data"]["me"]["email"] == email  # type: ignore[index]

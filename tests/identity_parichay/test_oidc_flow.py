@@ -3,7 +3,7 @@ against the provider's JWKS (oidc-provider-mock on 127.0.0.1)."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from sqlalchemy import update
@@ -82,4 +82,44 @@ async def test_unverified_email_is_refused(client: GatewayClient) -> None:
     before = await counts(client)
     answer = await browser.get(await start_sign_in(browser, "oidc", "unverified"))
     assert answer.status_code == 403
+    assert await counts(client) == before
+
+
+def _with_iss(callback: str, iss: str | None) -> str:
+    parts = urlsplit(callback)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items() if k != "iss"}
+    if iss is not None:
+        query["iss"] = iss
+    return parts._replace(query=urlencode(query)).geturl()
+
+
+async def test_rfc_9207_iss_on_the_authorization_response(
+    client: GatewayClient, oidc_provider: RunningProvider
+) -> None:
+    """A provider that advertises authorization_response_iss_parameter_supported
+    must send its own issuer as ``iss``: another or none is refused before the
+    code is exchanged; the right one signs in."""
+    oidc_provider.strict.response_iss = oidc_provider.url
+    before = await counts(client)
+    for iss in ("https://evil.example", None):
+        browser = client.browser()
+        callback = await start_sign_in(browser, "oidc", "meera")
+        assert parse_qs(urlsplit(callback).query)["iss"] == [oidc_provider.url]
+        exchanged = len(oidc_provider.strict.token_requests)
+        answer = await browser.get(_with_iss(callback, iss))
+        assert answer.status_code == 401, answer.text
+        assert "RFC 9207" in answer.json()["error"]["message"]
+        assert len(oidc_provider.strict.token_requests) == exchanged  # the code went nowhere
+    assert await counts(client) == before
+    browser = client.browser()
+    answer = await browser.get(await start_sign_in(browser, "oidc", "meera"))
+    assert answer.status_code == 303, answer.text
+
+
+async def test_a_wrong_iss_is_refused_even_when_not_advertised(client: GatewayClient) -> None:
+    browser = client.browser()
+    before = await counts(client)
+    callback = await start_sign_in(browser, "oidc", "meera")
+    answer = await browser.get(_with_iss(callback, "https://evil.example"))
+    assert answer.status_code == 401, answer.text
     assert await counts(client) == before

@@ -77,7 +77,7 @@ async def test_aliases_multiplied_through_fragment_spreads(probe_client: Gateway
 
 
 async def test_too_many_root_fields(probe_client: GatewayClient, calls: Calls) -> None:
-    query = "{ " + " ".join(["probe { name }"] * 25) + " }"
+    query = "{ " + " ".join(f"p{i}: probe {{ name }}" for i in range(25)) + " }"
     status, body = await post(probe_client, orjson.dumps({"query": query}))
     refused(status, body)
     assert body["errors"][0]["extensions"]["limit"] == "root fields"
@@ -240,3 +240,71 @@ async def test_the_time_limit_stops_a_slow_operation(make_probe_gateway: Any, ca
     assert strict.status_code == 504
     assert error_codes(strict.json()) == ["OPERATION_LIMIT"]
     assert calls.names == ["slow", "slow"]  # started, and cancelled before finishing
+
+
+async def test_five_hundred_operations_sharing_one_fragment(
+    probe_client: GatewayClient, calls: Calls, monkeypatch: Any
+) -> None:
+    """500 operations in a document of ~3,000 tokens (under the token limit)
+    are refused by the operation count before graphql-core validates them."""
+    import gateway.extensions
+
+    validated: list[object] = []
+    real_validate = gateway.extensions.validate
+
+    def counting_validate(*args: Any, **kwargs: Any) -> Any:
+        validated.append(args[1])
+        return real_validate(*args, **kwargs)
+
+    monkeypatch.setattr(gateway.extensions, "validate", counting_validate)
+    operations = "\n".join(f"query Q{i} {{ ...F }}" for i in range(500))
+    query = operations + "\nfragment F on Query { probe { name } }"
+    payload = orjson.dumps({"query": query, "operationName": "Q0"})
+    # About 50 calls a token to lex and parse 3,000 tokens; nothing after the count.
+    status, body = await bounded(lambda: post(probe_client, payload), calls=250_000)
+    refused(status, body)
+    assert body["errors"][0]["extensions"]["limit"] == "operations"
+    assert body["errors"][0]["extensions"]["maximum"] == 5
+    assert validated == [] and calls.count == 0
+    # Five operations are within the limit: the chosen one runs.
+    five = "\n".join(f"query Q{i} {{ ...F }}" for i in range(5)) + "\nfragment F on Query { probe { name } }"
+    status, body = await post(probe_client, orjson.dumps({"query": five, "operationName": "Q3"}))
+    assert status == 200 and body["data"] == {"probe": {"name": "p"}}, body
+    assert len(validated) == 1
+
+
+async def test_too_many_fragments(probe_client: GatewayClient, calls: Calls) -> None:
+    # A chain: each fragment spreads the next (one root field in all).
+    fragments = "\n".join(f"fragment F{i} on Query {{ ...F{i + 1} }}" for i in range(59))
+    fragments += "\nfragment F59 on Query { probe { name } }"
+    query = "{ ...F0 }\n" + fragments
+    status, body = await post(probe_client, orjson.dumps({"query": query}))
+    refused(status, body)
+    assert body["errors"][0]["extensions"]["limit"] == "fragments"
+    assert body["errors"][0]["extensions"]["maximum"] == 30
+    assert calls.count == 0
+    within = "{ ...F30 }\n" + "\n".join(fragments.splitlines()[30:])
+    status, body = await post(probe_client, orjson.dumps({"query": within}))
+    assert status == 200 and body["data"] == {"probe": {"name": "p"}}, body
+
+
+async def test_one_field_repeated_a_thousand_times(probe_client: GatewayClient, calls: Calls) -> None:
+    """Validation compares every pair of fields with one response name
+    (quadratic): more than ``max_repeated_fields`` in one selection set are
+    refused by the walk first."""
+    query = "{ probe { " + "name " * 1_000 + "} }"
+    status, body = await post(probe_client, orjson.dumps({"query": query}))
+    refused(status, body)
+    assert body["errors"][0]["extensions"]["limit"] == "repeated fields"
+    assert body["errors"][0]["extensions"]["maximum"] == 10
+    assert calls.count == 0
+    status, body = await post(probe_client, orjson.dumps({"query": "{ probe { " + "name " * 10 + "} }"}))
+    assert status == 200 and body["data"] == {"probe": {"name": "p"}}, body
+
+
+async def test_repeats_hidden_in_inline_fragments(probe_client: GatewayClient, calls: Calls) -> None:
+    query = "{ probe { " + "... on Probe { name } " * 100 + "} }"  # 100 x name, 700 tokens
+    status, body = await post(probe_client, orjson.dumps({"query": query}))
+    refused(status, body)
+    assert body["errors"][0]["extensions"]["limit"] == "repeated fields"
+    assert calls.count == 0

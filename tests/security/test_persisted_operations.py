@@ -154,3 +154,36 @@ async def test_register_refuses_bad_files(tmp_path: Path, database_url: str) -> 
     done = karmayogi("operations", "register", str(other), env=env)
     assert done.returncode == 1
     assert "expected .graphql" in done.stderr
+
+
+def test_a_manifest_with_ids_that_are_not_sha256_is_refused_at_registration(tmp_path: Path) -> None:
+    """Clients call a registered operation by ``sha256Hash``; an id of another
+    shape would register and never run, so the command refuses the file,
+    naming every bad id, and registers nothing."""
+    from gateway.security.persisted import read_operations
+
+    body = "query Probes { probes(first: 2) { name } }"
+    manifest = tmp_path / "custom-ids.json"
+    manifest.write_text(
+        json.dumps(
+            {
+                "format": "apollo-persisted-query-manifest",
+                "version": 1,
+                "operations": [
+                    {"id": "probes-v1", "name": "Probes", "type": "query", "body": body},
+                    {"id": sha256(body).upper(), "name": "Same", "type": "query", "body": body},
+                    {"id": "abc123", "name": "Short", "type": "query", "body": "{ probe { name } }"},
+                ],
+            }
+        )
+    )
+    with pytest.raises(ValueError) as refused:
+        read_operations(manifest)
+    assert "'probes-v1'" in str(refused.value) and "'abc123'" in str(refused.value)
+    assert sha256(body).upper() not in str(refused.value)  # upper-case hex is a hash
+    codegen_map = tmp_path / "map.json"
+    codegen_map.write_text(json.dumps({"sha1-like-0123": body}))
+    with pytest.raises(ValueError, match="sha1-like-0123"):
+        read_operations(codegen_map)
+    done = karmayogi("operations", "register", str(manifest), env={})
+    assert done.returncode != 0 and "probes-v1" in done.stderr + done.stdout

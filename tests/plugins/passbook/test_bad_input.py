@@ -185,6 +185,8 @@ async def test_pending_learner_cannot_enrol(client: GatewayClient) -> None:
         learner.status = "PENDING"
     body = await expect_refused(client, ENROL, {"c": COURSE}, "FORBIDDEN", who=RAHUL)
     assert "awaiting approval" in body["errors"][0]["message"]
+    # The kernel's one rule decides, with the reason docs/identity.md gives.
+    assert body["errors"][0]["extensions"]["reason"] == "PENDING_APPROVAL"
 
 
 async def test_unknown_course_and_signed_out(client: GatewayClient) -> None:
