@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from gateway.answers.versions import mark as mark_cache_scopes
 from gateway.commands import ConfigOption, fail, run_with_gateway
 from gateway.credentials import bearer_token, unverified_issuer
 from gateway.db import UTCDateTime, new_metadata, utcnow
@@ -29,8 +30,9 @@ from gateway.directory.models import CompetencyRow, LearnerRow, OrganisationRow,
 from gateway.hookspecs import hookimpl
 from gateway.host import Gateway, build_gateway
 from gateway.plugins import build_plugin_host
-from gateway.security.services import catalogue_changed
+from gateway.security.services import bump_cache_scopes, catalogue_changed
 from gateway.settings import GatewaySettings, load_settings
+from schema.cache import CacheDependencies
 from schema.common import Node, PageInfo
 from schema.content import Course, Provider
 from schema.context import (
@@ -117,6 +119,7 @@ __all__ = [
     "AuthzView",
     "BadUserInput",
     "BatchFn",
+    "CacheDependencies",
     "CollectionRecord",
     "Competency",
     "CompetencyArea",
@@ -188,12 +191,14 @@ __all__ = [
     "bearer_token",
     "build_gateway",
     "build_plugin_host",
+    "bump_cache_scopes",
     "catalogue_changed",
     "context_of",
     "fail",
     "financial_year_end",
     "hookimpl",
     "load_settings",
+    "mark_cache_scopes",
     "new_metadata",
     "normalise_mobile",
     "run_with_gateway",

@@ -57,6 +57,7 @@ class RequestContext:
     _authz: Authz | None = None
     state: State = field(default_factory=State)  # per-request state, keyed by typed StateKey objects
     replica_reads: bool = False
+    primary_only: bool = False  # set by the answer cache: its versions were read on the primary
     _wrote: bool = False
 
     @asynccontextmanager
@@ -78,7 +79,7 @@ class RequestContext:
     def choose_reads(self, *, query: bool) -> None:
         """Before each operation: a query may read the replica unless this
         request has written; moving to the primary drops what the replica gave."""
-        replica = query and not self._wrote
+        replica = query and not self._wrote and not self.primary_only
         if self.replica_reads and not replica:
             self.forget()
         self.replica_reads = replica

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from gateway.settings import validate_plugin_section
+from schema.cache import CacheDependencies
 from schema.context import ServiceKey
 from schema.errors import StartupError
 from schema.passbook import PassbookBackend
@@ -182,3 +183,40 @@ def plan_rules(host: PluginHost, gateway: Any) -> list[tuple[str, PlanRule]]:
             seen.add((plugin, rule.id))
             rules.append((plugin, rule))
     return rules
+
+
+def cache_dependencies(host: PluginHost, gateway: Any, kernel: CacheDependencies) -> CacheDependencies:
+    """The kernel's and every plugin's cache declarations, merged; a key two of
+    them declare stops start-up naming both."""
+    fields: dict[str, Any] = dict(kernel.fields)
+    tables: dict[str, Any] = dict(kernel.tables)
+    owners: dict[str, str] = {key: "the kernel" for key in [*fields, *(f"table {t}" for t in tables)]}
+    for plugin, declared in host.call_each("register_cache_dependencies", gateway=gateway):
+        if isinstance(declared, Mapping):
+            declared = CacheDependencies(fields=declared)
+        if not isinstance(declared, CacheDependencies):
+            raise StartupError(
+                f"Plugin {plugin!r}: register_cache_dependencies must return CacheDependencies or a mapping."
+            )
+        for kind, mine, into in (("field", declared.fields, fields), ("table", declared.tables, tables)):
+            for key, scopes in mine.items():
+                if kind == "field" and (key.count(".") != 1 or key.startswith(".") or key.endswith(".")):
+                    raise StartupError(
+                        f"Plugin {plugin!r}: cache dependency keys are 'Type.field', not {key!r}."
+                    )
+                if not callable(scopes) and (
+                    isinstance(scopes, str) or not all(isinstance(s, str) for s in scopes)
+                ):
+                    raise StartupError(
+                        f"Plugin {plugin!r}: the cache dependencies of {key!r} must be a list of "
+                        "scope names or a function."
+                    )
+                owner_key = key if kind == "field" else f"table {key}"
+                if owner_key in owners:
+                    raise StartupError(
+                        f"{owners[owner_key]!r} and plugin {plugin!r} both declare cache dependencies "
+                        f"for {kind} {key!r}."
+                    )
+                owners[owner_key] = plugin
+                into[key] = scopes
+    return CacheDependencies(fields=fields, tables=tables)

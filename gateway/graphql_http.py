@@ -24,6 +24,7 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
+from gateway.answers.cache import Answer
 from gateway.context import OPERATION_NAME
 from gateway.execution import BY_HASH
 from gateway.execution import install as install_compiled_execution
@@ -270,9 +271,20 @@ class GraphQLEndpoint:
                 hit = {"x-karmayogi-cache": "hit"}
                 return Response(cached, status_code=200, media_type=media, headers=hit)
             results = []
+            answer: Answer | None = None
             for p, by_hash in resolved:
                 context.state[BY_HASH] = by_hash  # a persisted operation compiles at once
-                status, body = await self.run(request, p, context, media)
+                if len(resolved) == 1:
+                    answer = await self._answer(request, p, context, media, services)
+                    if answer.cache == "hit":
+                        outcome.outcome = "ok"
+                        return Response(
+                            answer.bytes(), media_type=media, headers={"x-karmayogi-answer": "hit"}
+                        )
+                    assert answer.body is not None
+                    status, body = answer.status, answer.body
+                else:
+                    status, body = await self.run(request, p, context, media)
                 if status == 503 and _read_only(p):
                     # A connection was lost under a query: run it once more on a
                     # fresh context (the pool has dropped the dead connections).
@@ -281,6 +293,7 @@ class GraphQLEndpoint:
                     context.state[BY_HASH] = by_hash
                     services.metrics.retried.inc()
                     status, body = await self.run(request, p, context, media)
+                    answer = None  # served as computed, not kept
                 results.append((status, body))
             if outcome.operation is None:
                 outcome.operation = context.state.get(OPERATION_NAME)
@@ -324,7 +337,21 @@ class GraphQLEndpoint:
         if isinstance(params, list):
             status = worst if media == MEDIA_GRAPHQL else 200
             return Response(orjson.dumps(bodies), status_code=status, media_type=media, headers=headers)
-        return Response(orjson.dumps(bodies[0]), status_code=statuses[0], media_type=media, headers=headers)
+        if answer is not None and answer.cache in ("miss", "bypass"):
+            headers["x-karmayogi-answer"] = answer.cache
+        raw = answer.bytes() if answer is not None else orjson.dumps(bodies[0])
+        return Response(raw, status_code=statuses[0], media_type=media, headers=headers)
+
+    async def _answer(
+        self, request: Request, params: GraphQLParams, context: Any, media: str, services: Services
+    ) -> Answer:
+        """The answer cache's integration point: cached bytes, or the answer
+        computed (by the executor) and stored when it may be kept."""
+
+        async def compute() -> tuple[int, dict[str, Any]]:
+            return await self.run(request, params, context, media)
+
+        return await services.answers.serve(context, params, compute)
 
     async def run(
         self, request: Request, params: GraphQLParams, context: Any, media: str

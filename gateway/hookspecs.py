@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from starlette.requests import HTTPConnection
     from starlette.routing import BaseRoute
 
+    from schema.cache import CacheDependencies, FieldScopes
     from schema.context import GatewayView as Gateway
     from schema.context import ServiceKey
     from schema.contribution import MigrationLineage, NodeResolver, SchemaContribution
@@ -138,6 +139,24 @@ def register_plan_rules(gateway: Gateway) -> Iterable[PlanRule] | None:
     passbook's plan merges them with the plan items organisations store
     (``gateway.states.plans.plan_rules_for``); a state module's rules apply
     only in the states that switch it on.
+    """
+
+
+@hookspec
+def register_cache_dependencies(
+    gateway: Gateway,
+) -> CacheDependencies | Mapping[str, FieldScopes] | None:
+    """Declare what this plugin's fields depend on, for the answer cache.
+
+    Return ``schema.cache.CacheDependencies(fields={"Type.field": scopes},
+    tables={"table": scopes})`` (a plain mapping declares fields only). A
+    field's scopes are names such as ``"learner"`` (the owning learner's
+    records), ``"catalogue"``, ``"directory"``, ``"plans"``, or a function of
+    the request context; a query selecting a field nobody declared is not
+    cached. A table's scopes are bumped by every write to it (a ``learner_id``
+    column also bumps that learner's scope; an undeclared table bumps
+    ``global``). Two plugins declaring one key stop start-up naming both.
+    See docs/caching.md.
     """
 
 

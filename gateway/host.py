@@ -12,6 +12,9 @@ from pydantic import BaseModel
 from starlette.routing import BaseRoute
 
 from gateway import gather
+from gateway.answers.builtin import KERNEL as KERNEL_CACHE
+from gateway.answers.versions import install as track_writes
+from gateway.answers.versions import table_rules
 from gateway.composition import ComposedSchema, Composition, compose
 from gateway.db import Database
 from gateway.db import migrations as migration_runner
@@ -19,6 +22,7 @@ from gateway.plugins import PluginHost, build_plugin_host, call_all
 from gateway.security import lifecycle as security_lifecycle
 from gateway.settings import GatewaySettings
 from gateway.states import StateScope, scope_contribution
+from schema.cache import CacheDependencies
 from schema.context import ServiceKey, State
 from schema.contribution import MigrationLineage, NodeResolver
 from schema.errors import StartupError
@@ -37,7 +41,9 @@ _warned_by_name: set[str] = set()
 
 
 def kernel_lineages() -> list[tuple[str, MigrationLineage]]:
-    """The kernel's own tables: the directory store and the abuse controls."""
+    """The kernel's own tables: the directory store, the abuse controls and the
+    answer cache's scope versions."""
+    from gateway.answers.models import AnswersBase
     from gateway.directory.models import CoreBase
     from gateway.security.models import SecurityBase
 
@@ -51,6 +57,12 @@ def kernel_lineages() -> list[tuple[str, MigrationLineage]]:
             "security",
             MigrationLineage(
                 root / "security" / "migrations", "alembic_version_security", SecurityBase.metadata
+            ),
+        ),
+        (
+            "answers",
+            MigrationLineage(
+                root / "answers" / "migrations", "alembic_version_answers", AnswersBase.metadata
             ),
         ),
     ]
@@ -96,6 +108,8 @@ class Gateway:
             plugins, self, set(self.providers)
         )
         self.schema, self.composition = self._compose()
+        self.cache_dependencies: CacheDependencies = gather.cache_dependencies(plugins, self, KERNEL_CACHE)
+        track_writes(self.db, table_rules([self.cache_dependencies.tables]))
         self.routes: list[BaseRoute] = self._gather_routes()
 
     # -- start-up declarations -------------------------------------------------

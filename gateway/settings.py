@@ -100,6 +100,20 @@ class ExecutionSettings(BaseModel):
     verify: Literal["off", "replay", "rerun"] = "off"
 
 
+class AnswerCacheSettings(BaseModel):
+    """The answer cache of query operations, per caller, never stale (docs/caching.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    max_entries: int = Field(10_000, ge=1)  # in process (no redis_url)
+    max_bytes: int = Field(64 * 1024 * 1024, ge=1_024)  # in process; also the largest answer kept
+    max_entry_bytes: int = Field(1024 * 1024, ge=1_024)  # the largest answer kept
+    # Answers are never stale (every write bumps what it changes); the
+    # lifetime only returns memory used by answers nobody asks again.
+    ttl_seconds: int = Field(3_600, ge=1)
+
+
 class TracingSettings(BaseModel):
     """OpenTelemetry tracing (off unless enabled)."""
 
@@ -156,6 +170,8 @@ class GatewaySettings(BaseSettings):
     tracing: TracingSettings = Field(default_factory=TracingSettings)
     response_cache: ResponseCacheSettings = Field(default_factory=ResponseCacheSettings)
     execution: ExecutionSettings = Field(default_factory=ExecutionSettings)
+
+    answer_cache: AnswerCacheSettings = Field(default_factory=AnswerCacheSettings)
     plugins_allow: list[str] | None = None
     plugins_block: list[str] = Field(default_factory=list)
     skip_broken_plugins: bool = False

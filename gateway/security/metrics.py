@@ -86,8 +86,15 @@ class Metrics:
         )
         self.cache_lookups = Counter(
             "karmayogi_cache_lookups",
-            "Cache lookups by cache and result (hit, miss).",
+            "Cache lookups by cache and result (hit, miss, bypass).",
             ["cache", "result"],
+            registry=r,
+        )
+        self.cache_bypasses = Counter(
+            "karmayogi_cache_bypasses",
+            "Requests a cache stepped aside for, by cache and reason (uncacheable: the operation "
+            "selects a field without cache declarations; store_unavailable: Redis did not answer).",
+            ["cache", "reason"],
             registry=r,
         )
         self.rate_limited = Counter(
@@ -165,6 +172,10 @@ class Metrics:
 
     def cache_lookup(self, cache: str, hit: bool) -> None:
         self.cache_lookups.labels(cache, "hit" if hit else "miss").inc()
+
+    def cache_bypass(self, cache: str, reason: str) -> None:
+        self.cache_lookups.labels(cache, "bypass").inc()
+        self.cache_bypasses.labels(cache, reason).inc()
 
     def sample_pool(self, db: Database) -> None:
         engines = [("read", db.engine), ("write", db.write_engine), ("replica", db.read_engine)]

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from gateway.answers.cache import AnswerCache, merge_fields
+from gateway.answers.versions import mark
 from gateway.security.metrics import Metrics
 from gateway.security.persisted import PersistedOperations
 from gateway.security.ratelimit import Bucket, RateLimiter
@@ -32,6 +34,7 @@ class Services:
     metrics: Metrics
     tracing: Tracing | None
     responses: ResponseCache
+    answers: AnswerCache
 
     async def take(self, kind: Literal["address", "principal"], identity: str, cost: int = 1) -> float:
         """Take ``cost`` tokens from the ``kind`` bucket of ``identity`` (a client
@@ -83,6 +86,13 @@ def services_of(gateway: Gateway) -> Services:
         metrics=metrics,
         tracing=tracing,
         responses=ResponseCache(settings.response_cache, redis, settings.redis_prefix),
+        answers=AnswerCache(
+            gateway,
+            merge_fields([dict(gateway.cache_dependencies.fields)]),
+            redis,
+            settings.redis_prefix,
+            metrics,
+        ),
     )
     gateway.state[STATE_KEY] = services
     return services
@@ -100,5 +110,17 @@ async def close_services(gateway: Gateway) -> None:
 
 async def catalogue_changed(gateway: Gateway) -> int:
     """Move the catalogue version on, so cached answers are no longer used.
-    Call after a provider's catalogue changes; returns the new version."""
+    Call after a provider's catalogue changes; returns the new version of the
+    anonymous response cache (the answer cache's ``catalogue`` scope is bumped
+    in the database)."""
+    await bump_cache_scopes(gateway, ["catalogue"])
     return await services_of(gateway).responses.bump()
+
+
+async def bump_cache_scopes(gateway: Gateway, scopes: list[str]) -> None:
+    """Bump answer-cache scopes in a transaction of their own, for data that
+    changed outside the gateway's database (a provider's feed, a remote
+    source). Inside a write, ``gateway.api.mark_cache_scopes(session, scopes)``
+    bumps them in that transaction instead."""
+    async with gateway.db.write_sessionmaker() as session, session.begin():
+        mark(session, scopes)

@@ -1,5 +1,13 @@
 """The catalogue plugin: courses, providers and collections in the graph."""
 
-from plugins.catalogue.plugin import register_commands, register_schema
+from plugins.catalogue.plugin import (
+    register_cache_dependencies,
+    register_commands,
+    register_schema,
+)
 
-__all__ = ["register_commands", "register_schema"]
+__all__ = [
+    "register_cache_dependencies",
+    "register_commands",
+    "register_schema",
+]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from gateway.api import hookimpl
 from plugins.catalogue import graphql as catalogue_graphql
+from schema.cache import CATALOGUE, DIRECTORY
 from schema.content import (
     Collection,
     Course,
@@ -59,3 +60,12 @@ def register_commands(cli: typer.Typer) -> None:
     from plugins.catalogue.commands import add_commands
 
     add_commands(cli)
+
+
+@hookimpl
+def register_cache_dependencies(gateway: GatewayView) -> dict[str, list[str]]:
+    # Which courses a learner sees follows their organisation (state modules):
+    # every signed-in answer reads the caller's own scope as well.
+    return {
+        f"Query.{name}": [CATALOGUE, DIRECTORY] for name in ("courses", "course", "providers", "collections")
+    }

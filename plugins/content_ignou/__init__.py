@@ -2,6 +2,7 @@
 
 from plugins.content_ignou.plugin import (
     load_demo_data,
+    register_cache_dependencies,
     register_commands,
     register_content_providers,
     register_migrations,
@@ -13,6 +14,7 @@ from plugins.content_ignou.plugin import (
 __version__ = "0.1.0"
 __all__ = [
     "load_demo_data",
+    "register_cache_dependencies",
     "register_commands",
     "register_content_providers",
     "register_migrations",

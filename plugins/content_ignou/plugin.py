@@ -15,6 +15,7 @@ from plugins.content_ignou.provider import IgnouProvider, store_snapshot
 from plugins.content_ignou.settings import IgnouSettings
 from plugins.content_ignou.standin.programmes import demo_programmes
 from plugins.content_ignou.webhook import CompletionsEndpoint, deliver_pending
+from schema.cache import CATALOGUE, CacheDependencies
 from schema.context import StateKey
 from schema.contribution import MigrationLineage
 
@@ -89,3 +90,8 @@ def register_commands(cli: typer.Typer) -> None:
             f"at it: KARMAYOGI_PLUGINS__CONTENT_IGNOU__URL=http://127.0.0.1:{port}/graphql"
         )
         standin.serve_forever()
+
+
+@hookimpl
+def register_cache_dependencies(gateway: Gateway) -> CacheDependencies:
+    return CacheDependencies(tables={"ignou_courses": [CATALOGUE], "ignou_completions": []})

@@ -1,5 +1,13 @@
 """The directory plugin: organisations, learners and competencies in the graph."""
 
-from plugins.directory.plugin import register_node_resolvers, register_schema
+from plugins.directory.plugin import (
+    register_cache_dependencies,
+    register_node_resolvers,
+    register_schema,
+)
 
-__all__ = ["register_node_resolvers", "register_schema"]
+__all__ = [
+    "register_cache_dependencies",
+    "register_node_resolvers",
+    "register_schema",
+]

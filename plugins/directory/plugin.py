@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from gateway.api import hookimpl
 from gateway.directory.models import OrganisationRequestRow
 from plugins.directory import graphql as directory_graphql
+from schema.cache import DIRECTORY, SAME_LEARNER
 from schema.contribution import NodeResolver, SchemaContribution
 from schema.directory import (
     Competency,
@@ -77,4 +78,14 @@ def register_node_resolvers(gateway: GatewayView) -> dict[str, NodeResolver]:
         "comp": _competency,
         "learner": _learner,
         "orgreq": _organisation_request,
+    }
+
+
+@hookimpl
+def register_cache_dependencies(gateway: GatewayView) -> dict[str, list[str]]:
+    return {
+        "Query.me": [DIRECTORY, SAME_LEARNER],
+        "Query.learner": [DIRECTORY],  # someone else's records below it are not cached
+        "Query.competencies": [DIRECTORY],
+        "Query.organisations": [DIRECTORY],
     }

@@ -4,6 +4,7 @@ the registration policy, roles and approvals (docs/identity.md)."""
 from plugins.identity.plugin import (
     principal_from_request,
     refuse_unrecognised,
+    register_cache_dependencies,
     register_commands,
     register_migrations,
     register_routes,
@@ -17,6 +18,7 @@ from plugins.identity.plugin import (
 __all__ = [
     "principal_from_request",
     "refuse_unrecognised",
+    "register_cache_dependencies",
     "register_commands",
     "register_migrations",
     "register_routes",

@@ -24,6 +24,7 @@ from plugins.identity.models import IdentityBase
 from plugins.identity.runtime import NAME, SESSIONS, identity_settings, session_service
 from plugins.identity.service import SignInService
 from plugins.identity.settings import IdentitySettings
+from schema.cache import CacheDependencies
 from schema.contribution import MigrationLineage, SchemaContribution
 from schema.errors import Unauthenticated
 from schema.identity import Principal
@@ -125,3 +126,8 @@ async def refuse_unrecognised(request: HTTPConnection, gateway: Gateway) -> Prin
             "The Authorization header holds no token this gateway accepts; send 'Bearer <session token>'."
         )
     return None
+
+
+@hookimpl
+def register_cache_dependencies(gateway: Gateway) -> CacheDependencies:
+    return CacheDependencies(tables={"gateway_sessions": []})

@@ -3,6 +3,7 @@ or any OpenID Connect issuer. The hooks live in :mod:`.plugin`."""
 
 from plugins.identity_parichay.plugin import (
     principal_from_request,
+    register_cache_dependencies,
     register_commands,
     register_migrations,
     register_routes,
@@ -16,6 +17,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "principal_from_request",
+    "register_cache_dependencies",
     "register_commands",
     "register_migrations",
     "register_routes",

@@ -21,6 +21,7 @@ from plugins.identity_parichay.models import ParichayBase
 from plugins.identity_parichay.oidc import MAX_TOKEN_BYTES, ProviderError, TokenRejected
 from plugins.identity_parichay.runtime import RUNTIME, runtime
 from plugins.identity_parichay.settings import ParichaySettings
+from schema.cache import DIRECTORY, CacheDependencies
 from schema.contribution import MigrationLineage, SchemaContribution
 from schema.errors import GatewayError, Unauthenticated
 from schema.identity import EndedSession, Principal, SignInRefused
@@ -174,3 +175,10 @@ def register_commands(cli: typer.Typer) -> None:
             return f"Onboarded {len(lines)} mobile number(s) for Jan Parichay."
 
         typer.echo(run_with_gateway(config, body))
+
+
+@hookimpl
+def register_cache_dependencies(gateway: Gateway) -> CacheDependencies:
+    return CacheDependencies(
+        tables={"parichay_sign_in_states": [], "parichay_onboarded_mobiles": [DIRECTORY]}
+    )

@@ -2,6 +2,7 @@
 
 from plugins.passbook.plugin import (
     load_demo_data,
+    register_cache_dependencies,
     register_commands,
     register_migrations,
     register_node_resolvers,
@@ -16,6 +17,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "load_demo_data",
+    "register_cache_dependencies",
     "register_commands",
     "register_migrations",
     "register_node_resolvers",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from gateway.hookspecs import hookimpl
 from plugins.passbook.models import PassbookBase
 from plugins.passbook.settings import PassbookSettings
+from schema.cache import CacheDependencies
 from schema.contribution import MigrationLineage, NodeResolver, SchemaContribution
 
 if TYPE_CHECKING:
@@ -142,3 +143,10 @@ def register_commands(cli: typer.Typer) -> None:
     from plugins.passbook.cli import add_commands
 
     add_commands(cli)
+
+
+@hookimpl
+def register_cache_dependencies(gateway: Gateway) -> CacheDependencies:
+    from plugins.passbook.cache import DEPENDENCIES
+
+    return DEPENDENCIES

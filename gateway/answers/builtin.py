@@ -1,0 +1,68 @@
+"""The kernel's cache declarations: the shared types in ``schema/`` (learners'
+profiles, organisations, competencies, courses, providers) and the kernel's
+tables. Plugins declare their own fields and tables through
+``register_cache_dependencies``."""
+
+from __future__ import annotations
+
+from schema.cache import CATALOGUE, DIRECTORY, LEARNER, ROLES, CacheDependencies
+
+_PROFILE = [DIRECTORY]
+_COURSE = [CATALOGUE, DIRECTORY]
+
+KERNEL = CacheDependencies(
+    fields={
+        **{
+            f"Learner.{name}": _PROFILE
+            for name in [
+                "id",
+                "name",
+                "designation",
+                "group",
+                "service",
+                "cadre",
+                "isDemo",
+                "email",
+                "mobile",
+                "organisation",
+                "workExperience",
+                "roles",
+                "profileComplete",
+                "status",
+            ]
+        },
+        "WorkExperience.*": _PROFILE,
+        "Organisation.*": _PROFILE,
+        "Competency.*": _PROFILE,
+        "CompetencyRequirement.*": _PROFILE,
+        "Node.id": [],
+        "PageInfo.*": [],
+        "Course.*": _COURSE,
+        "CourseConnection.*": _COURSE,
+        "CourseEdge.*": _COURSE,
+        "CourseFacets.*": _COURSE,
+        "FacetCount.*": _COURSE,
+        "CourseUnit.*": _COURSE,
+        "Resource.*": _COURSE,
+        "Quiz.*": _COURSE,
+        # Questions are shown to learners enrolled in the course only.
+        "Quiz.questions": [*_COURSE, LEARNER],
+        "Question.*": _COURSE,
+        "Collection.*": _COURSE,
+        # healthy and status follow the provider's live state: not cached.
+        **{
+            f"Provider.{name}": _COURSE
+            for name in ("id", "name", "deliveryMode", "courseCount", "organisation")
+        },
+    },
+    tables={
+        "organisations": [DIRECTORY],
+        "organisation_requests": [DIRECTORY],
+        "competencies": [DIRECTORY],
+        "designation_competencies": [DIRECTORY],
+        "learners": lambda session, row: [f"learner:{row.id}", DIRECTORY],
+        "work_experience": [DIRECTORY],
+        "role_grants": [DIRECTORY, ROLES],
+        "persisted_operations": [],
+    },
+)

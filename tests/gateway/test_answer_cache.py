@@ -1,0 +1,134 @@
+"""The answer cache: query answers per caller, never stale (docs/caching.md)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from gateway.security.services import catalogue_changed, services_of
+from gateway.testing import GatewayClient, SqlCounter
+from tests.plugins.passbook.helpers import COURSE, PROGRESS, enrol
+
+DASHBOARD = (Path(__file__).parents[2] / "bench" / "queries" / "dashboard.graphql").read_text()
+ASHA = "learner:demo-asha"
+VIDEO = f"{COURSE}/u1-video"
+
+
+async def ask(
+    client: GatewayClient, query: str = DASHBOARD, who: str | None = ASHA, variables: Any = None
+) -> tuple[str | None, Any]:
+    headers = {"x-test-learner": who} if who else {}
+    response = await client.http.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body
+    return response.headers.get("x-karmayogi-answer"), body
+
+
+def progress_of(body: Any, enrolment_id: str) -> int:
+    for edge in body["data"]["me"]["enrolments"]["edges"]:
+        if edge["node"]["id"] == enrolment_id:
+            return int(edge["node"]["progressPercent"])
+    raise AssertionError(f"no enrolment {enrolment_id}")
+
+
+async def test_a_warm_dashboard_is_served_without_executing_and_a_write_makes_it_fresh(
+    make_gateway: Any, sql_counter: SqlCounter
+) -> None:
+    client = await make_gateway()
+    state, first = await ask(client)
+    assert state == "miss"
+    with sql_counter as counter:
+        state, second = await ask(client)
+    assert state == "hit"
+    assert second == first
+    # The test identity's own lookup and one read of the scope versions: no
+    # resolver ran, no ORM read.
+    assert len(counter.statements) == 2, counter.statements
+    assert "cache_versions" in counter.statements[-1]
+
+    enrolment = await enrol(client)
+    state, enrolled = await ask(client)
+    assert state == "miss"
+    assert progress_of(enrolled, enrolment) == 0
+    assert (await ask(client))[0] == "hit"
+    written = await client.graphql(PROGRESS, {"e": enrolment, "r": VIDEO, "p": 100}, as_learner=ASHA)
+    after = written["data"]["recordProgress"]["progressPercent"]
+    assert after > 0
+    state, third = await ask(client)
+    assert state == "miss"
+    assert progress_of(third, enrolment) == after
+
+
+async def test_another_learners_write_leaves_the_answer_cached(make_gateway: Any) -> None:
+    client = await make_gateway()
+    await ask(client)
+    other = await client.graphql("{ courses(first: 1) { edges { node { id } } } }")
+    course = other["data"]["courses"]["edges"][0]["node"]["id"]
+    await client.graphql(
+        "mutation($c: ID!) { enrol(courseId: $c) { id } }", {"c": course}, as_learner="learner:demo-ravi"
+    )
+    state, _ = await ask(client)
+    assert state == "hit"
+
+
+async def test_many_learners_at_once_each_get_their_own_answer(make_gateway: Any) -> None:
+    client = await make_gateway()
+    listed = await client.graphql(
+        "{ organisations { id } }",
+    )
+    assert listed["data"]["organisations"]
+    learners = await learner_ids(client)
+    assert len(learners) >= 5, learners
+    query = "query Me { me { id name passbook { karmaPoints } } }"
+    for _ in range(2):  # cold, then warm
+        answers = await asyncio.gather(*(ask(client, query, who) for who in learners for _ in range(3)))
+        for (_, body), who in zip(answers, [w for w in learners for _ in range(3)], strict=True):
+            assert body["data"]["me"]["id"] == who
+    states = [state for state, _ in answers]
+    assert states.count("hit") == len(states)
+
+
+async def learner_ids(client: GatewayClient) -> list[str]:
+    from sqlalchemy import select
+
+    from gateway.directory.models import LearnerRow
+
+    async with client.gateway.db.sessionmaker() as session:
+        rows = await session.scalars(
+            select(LearnerRow.id).where(LearnerRow.status == "ACTIVE").order_by(LearnerRow.id)
+        )
+        return list(rows)
+
+
+async def test_a_field_without_declarations_is_a_counted_bypass(make_gateway: Any) -> None:
+    client = await make_gateway()
+    query = "{ providers { id healthy } }"
+    for _ in range(2):
+        state, _ = await ask(client, query)
+        assert state == "bypass"
+    metrics = (await client.http.get("/metrics")).text
+    assert 'karmayogi_cache_bypasses_total{cache="answers",reason="uncacheable"} 2.0' in metrics
+    # Declared fields only: cached, for anyone signed in or not.
+    for who in (ASHA, None):
+        states = [(await ask(client, "{ providers { id name } }", who))[0] for _ in range(2)]
+        assert states == ["miss", "hit"]
+    metrics = (await client.http.get("/metrics")).text
+    assert 'karmayogi_cache_lookups_total{cache="answers",result="hit"} 2.0' in metrics
+
+
+async def test_a_catalogue_sync_and_the_setting(make_gateway: Any) -> None:
+    client = await make_gateway()
+    query = "{ courses(first: 3) { edges { node { id title } } } }"
+    assert (await ask(client, query))[0] == "miss"
+    assert (await ask(client, query))[0] == "hit"
+    await catalogue_changed(client.gateway)
+    assert (await ask(client, query))[0] == "miss"
+    off = await make_gateway(answer_cache={"enabled": False}, load_demo_data=False)
+    for _ in range(2):
+        state, _ = await ask(off, query)
+        assert state is None
+    assert services_of(off.gateway).answers.enabled is False
