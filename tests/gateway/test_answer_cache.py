@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import socket
+import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
+from gateway.answers import store
 from gateway.security.services import catalogue_changed, services_of
 from gateway.testing import GatewayClient, SqlCounter
 from tests.plugins.passbook.helpers import COURSE, PROGRESS, enrol
@@ -132,3 +137,51 @@ async def test_a_catalogue_sync_and_the_setting(make_gateway: Any) -> None:
         state, _ = await ask(off, query)
         assert state is None
     assert services_of(off.gateway).answers.enabled is False
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_redis(port: int, directory: Path) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(directory)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return process
+        time.sleep(0.05)
+    process.kill()
+    raise AssertionError("redis-server did not start")
+
+
+async def test_redis_down_bypasses_the_cache_and_it_comes_back_by_itself(
+    make_gateway: Any, tmp_path: Path, caplog: Any
+) -> None:
+    port = free_port()
+    redis = start_redis(port, tmp_path)
+    try:
+        client = await make_gateway(redis_url=f"redis://127.0.0.1:{port}/0")
+        assert [(await ask(client))[0] for _ in range(2)] == ["miss", "hit"]
+        redis.terminate()
+        redis.wait()
+        caplog.set_level(logging.WARNING, logger="gateway.answers")
+        answers = [await ask(client) for _ in range(3)]
+        assert [state for state, _ in answers] == ["bypass"] * 3
+        assert all(body["data"]["me"]["id"] == ASHA for _, body in answers)
+        down = [r for r in caplog.records if "Redis does not answer" in r.getMessage()]
+        assert len(down) == 1  # logged once, however many requests
+        metrics = (await client.http.get("/metrics")).text
+        assert 'karmayogi_cache_bypasses_total{cache="answers",reason="store_unavailable"}' in metrics
+        redis = start_redis(port, tmp_path)
+        await asyncio.sleep(store.RETRY_SECONDS + 0.1)
+        assert [(await ask(client))[0] for _ in range(2)] == ["miss", "hit"]
+    finally:
+        redis.kill()
+        redis.wait()
