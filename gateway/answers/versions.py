@@ -173,6 +173,7 @@ def mark(session: Any, scopes: Iterable[str]) -> None:
     _pending(sync).update(scopes)
 
 
+_NATIVE_READ = f"SELECT scope, version FROM {TABLE.name} WHERE scope = ANY($1::varchar[])"
 _READ = select(TABLE.c.scope, TABLE.c.version).where(TABLE.c.scope.in_(bindparam("scopes", expanding=True)))
 
 
@@ -182,6 +183,7 @@ class VersionReader:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self.native = engine.dialect.name == "postgresql" and engine.dialect.driver == "asyncpg"
         if engine.dialect.name == "postgresql":
             self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
 
@@ -190,7 +192,14 @@ class VersionReader:
         the table has no epoch row yet (one is made for the next request)."""
         wanted = [EPOCH, GLOBAL, *scopes]
         async with self.engine.connect() as conn:
-            rows = (await conn.execute(_READ, {"scopes": wanted})).all()
+            if self.native:
+                # asyncpg directly: a prepared statement per connection, no
+                # SQLAlchemy result processing (this runs on every lookup).
+                raw = await conn.get_raw_connection()
+                driver: Any = raw.driver_connection
+                rows = await driver.fetch(_NATIVE_READ, wanted)
+            else:
+                rows = (await conn.execute(_READ, {"scopes": wanted})).all()
         found = {scope: int(version) for scope, version in rows}
         if EPOCH not in found:
             await self.make_epoch()

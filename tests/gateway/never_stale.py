@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.plugins.passbook.helpers import FEEDBACK, PROGRESS, QUIZ, answers, resources
+
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = (ROOT / "bench" / "queries" / "dashboard.graphql").read_text()
 ROLES = "query Roles { me { id roles } }"
@@ -109,6 +111,17 @@ class Scenario:
             )
         )
 
+        await self.complete(enrolment)
+        await self.wrote(
+            Check(
+                "completion",
+                "dashboard",
+                lambda b: any(
+                    n["id"] == enrolment and n["status"] == "COMPLETED" and n["certificate"] for n in edges(b)
+                ),
+            )
+        )
+
         due = (dt.date.today() + dt.timedelta(days=30)).isoformat()
         plan = {
             "organisationId": "org:dopt",
@@ -146,6 +159,16 @@ class Scenario:
                 ),
             )
         )
+
+    async def complete(self, enrolment: str) -> None:
+        """View every resource, pass the quiz and rate the course: a certificate."""
+        for resource in resources("office-procedure"):
+            if resource["kind"] not in ("QUIZ", "SURVEY"):
+                variables = {"e": enrolment, "r": f"{COURSE}/{resource['id']}", "p": 100}
+                await self.write(PROGRESS, variables, ASHA)
+        quiz, right = answers("office-procedure", right=True)
+        await self.write(QUIZ, {"e": enrolment, "r": quiz, "a": right}, ASHA)
+        await self.write(FEEDBACK, {"e": enrolment, "rating": 5}, ASHA)
 
     def verify(self) -> None:
         """Every read that started after a write answered reflects that write."""

@@ -92,6 +92,10 @@ async def test_hook_register_state_module(fixtures: dict[str, Any], tmp_path: Pa
     await run_example("register_state_module", tmp_path / "example", fixtures)
 
 
+async def test_hook_register_cache_dependencies(fixtures: dict[str, Any], tmp_path: Path) -> None:
+    await run_example("register_cache_dependencies", tmp_path / "example", fixtures)
+
+
 async def test_hook_register_plan_rules(fixtures: dict[str, Any], tmp_path: Path) -> None:
     await run_example("register_plan_rules", tmp_path / "example", fixtures)
 
