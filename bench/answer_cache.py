@@ -37,7 +37,9 @@ from plugins.identity.runtime import session_service
 DASHBOARD = (Path(__file__).parent / "queries" / "dashboard.graphql").read_text()
 
 
-async def call(app: Any, body: bytes, headers: list[tuple[bytes, bytes]]) -> tuple[int, bytes, dict[bytes, bytes]]:
+async def call(
+    app: Any, body: bytes, headers: list[tuple[bytes, bytes]]
+) -> tuple[int, bytes, dict[bytes, bytes]]:
     """One POST /graphql through the ASGI app, without a client."""
     scope = {
         "type": "http",
@@ -77,7 +79,9 @@ async def call(app: Any, body: bytes, headers: list[tuple[bytes, bytes]]) -> tup
     return status, b"".join(chunks), response_headers
 
 
-async def row(app: Any, headers: list[tuple[bytes, bytes]], requests: int, expect: str | None) -> dict[str, float]:
+async def row(
+    app: Any, headers: list[tuple[bytes, bytes]], requests: int, expect: str | None
+) -> dict[str, float]:
     body = orjson.dumps({"query": DASHBOARD})
     for _ in range(10):
         status, answer, got = await call(app, body, headers)
@@ -93,7 +97,12 @@ async def row(app: Any, headers: list[tuple[bytes, bytes]], requests: int, expec
     cpu = (time.process_time() - cpu_started) / requests * 1e6
     assert status == 200 and b'"errors"' not in answer, answer[:300]
     walls.sort()
-    return {"cpu": cpu, "p50": walls[len(walls) // 2], "p99": walls[int(len(walls) * 0.99) - 1], "bytes": len(answer)}
+    return {
+        "cpu": cpu,
+        "p50": walls[len(walls) // 2],
+        "p99": walls[int(len(walls) * 0.99) - 1],
+        "bytes": len(answer),
+    }
 
 
 async def version_read(app: Any, requests: int) -> dict[str, float]:
