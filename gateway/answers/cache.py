@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from gateway.http_params import GraphQLParams
     from gateway.security.metrics import Metrics
 
+log = logging.getLogger("gateway.answers")
 Compute = Callable[[], Awaitable[tuple[int, dict[str, Any]]]]
 CACHE = "answers"
 
@@ -152,7 +154,13 @@ class AnswerCache:
         scopes = self.scopes(plan, ctx)
         if scopes is None:
             return await self._computed(compute, "anonymous")
-        versions = await self.reader.read(scopes)
+        try:
+            versions = await self.reader.read(scopes)
+        except Exception as exc:
+            # A lost connection (a restart, a failover): compute the answer
+            # through the gateway's pool, which reconnects or reports 503.
+            log.warning("answer cache: scope versions unavailable (%s); computing", type(exc).__name__)
+            return await self._computed(compute, "versions_unavailable")
         if versions is None:
             return await self._computed(compute, "no_epoch")
         key = self.key(ctx, params, plan, versions)

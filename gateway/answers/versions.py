@@ -13,6 +13,7 @@ it, so the new data and the new versions become visible together.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import re
@@ -179,26 +180,46 @@ _READ = select(TABLE.c.scope, TABLE.c.version).where(TABLE.c.scope.in_(bindparam
 
 class VersionReader:
     """Reads the versions of a request's scopes in one statement, on the
-    primary database (a replica could be behind a write that has answered)."""
+    primary database (a replica could be behind a write that has answered).
+
+    On PostgreSQL with asyncpg it keeps a small pool of its own (two
+    connections per worker at most) and runs a prepared statement on it: this
+    runs on every lookup, and SQLAlchemy's checkout, connection wrapper and
+    result processing would cost several times the statement itself."""
+
+    POOL_SIZE = 2
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.native = engine.dialect.name == "postgresql" and engine.dialect.driver == "asyncpg"
+        self.reads = 0  # statements run, for tests
+        self._pool: Any = None
+        self._pool_lock = asyncio.Lock()
         if engine.dialect.name == "postgresql":
             self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    async def _native_pool(self) -> Any:
+        if self._pool is None:
+            async with self._pool_lock:
+                if self._pool is None:
+                    import asyncpg
+
+                    url = self.engine.url.set(drivername="postgresql")
+                    dsn = url.render_as_string(hide_password=False)
+                    self._pool = await asyncpg.create_pool(dsn, min_size=1, max_size=self.POOL_SIZE)
+        return self._pool
 
     async def read(self, scopes: Sequence[str]) -> dict[str, int] | None:
         """``{scope: version}`` (0 for a scope never bumped), or ``None`` when
         the table has no epoch row yet (one is made for the next request)."""
         wanted = [EPOCH, GLOBAL, *scopes]
-        async with self.engine.connect() as conn:
-            if self.native:
-                # asyncpg directly: a prepared statement per connection, no
-                # SQLAlchemy result processing (this runs on every lookup).
-                raw = await conn.get_raw_connection()
-                driver: Any = raw.driver_connection
-                rows = await driver.fetch(_NATIVE_READ, wanted)
-            else:
+        self.reads += 1
+        rows: Any
+        if self.native:
+            pool = await self._native_pool()
+            rows = await pool.fetch(_NATIVE_READ, wanted)
+        else:
+            async with self.engine.connect() as conn:
                 rows = (await conn.execute(_READ, {"scopes": wanted})).all()
         found = {scope: int(version) for scope, version in rows}
         if EPOCH not in found:
@@ -211,6 +232,11 @@ class VersionReader:
         statement = maker(TABLE).values(scope=EPOCH, version=secrets.randbits(62)).on_conflict_do_nothing()
         async with self.engine.begin() as conn:
             await conn.execute(statement)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            await pool.close()
 
 
 def today_ist() -> str:

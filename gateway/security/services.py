@@ -102,6 +102,7 @@ async def close_services(gateway: Gateway) -> None:
     services = gateway.state.pop(STATE_KEY)
     if services is None:
         return
+    await services.answers.reader.close()
     if services.tracing is not None:
         services.tracing.shutdown()
     if services.link is not None:
