@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from starlette.routing import BaseRoute
 
 from gateway import gather
-from gateway.answers.builtin import KERNEL as KERNEL_CACHE
+from gateway.answers.builtin import kernel as kernel_cache
 from gateway.answers.versions import install as track_writes
 from gateway.answers.versions import table_rules
 from gateway.composition import ComposedSchema, Composition, compose
@@ -108,7 +108,9 @@ class Gateway:
             plugins, self, set(self.providers)
         )
         self.schema, self.composition = self._compose()
-        self.cache_dependencies: CacheDependencies = gather.cache_dependencies(plugins, self, KERNEL_CACHE)
+        self.cache_dependencies: CacheDependencies = gather.cache_dependencies(
+            plugins, self, kernel_cache(settings.answer_cache.catalogue_max_age_seconds)
+        )
         track_writes(self.db, table_rules([self.cache_dependencies.tables]))
         self.routes: list[BaseRoute] = self._gather_routes()
 

@@ -112,6 +112,9 @@ class AnswerCacheSettings(BaseModel):
     # Answers are never stale (every write bumps what it changes); the
     # lifetime only returns memory used by answers nobody asks again.
     ttl_seconds: int = Field(3_600, ge=1)
+    # Answers that read the catalogue are kept at most this long, so a provider
+    # whose catalogue changes without a sync (a remote API) is seen within it.
+    catalogue_max_age_seconds: int = Field(300, ge=1)
 
 
 class TracingSettings(BaseModel):

@@ -16,6 +16,8 @@ In a field declaration (``fields``), these names are templates:
   owns the parent object (``Query.me``, ``Enrolment.learner``). Without it, a
   ``Learner`` a field returns is someone else's.
 * ``"day"``: today's date in Asia/Kolkata (for fields such as "overdue").
+* ``"time:<seconds>"`` (``within(seconds)``): the answer is kept at most that
+  long (for data a provider may change without telling the gateway).
 * anything else is a scope as written (``"directory"``, ``"catalogue"``,
   ``"plans"``, ``"roles"``, or a plugin's own such as ``"haryana:codes"``,
   bumped with ``gateway.api.bump_cache_scopes``).
@@ -36,6 +38,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from schema.context import StateKey
+
 LEARNER = "learner"
 SAME_LEARNER = "same-learner"
 DAY = "day"
@@ -44,6 +48,13 @@ DIRECTORY = "directory"
 CATALOGUE = "catalogue"
 PLANS = "plans"
 ROLES = "roles"
+
+TIME = "time:"
+
+NO_STORE: StateKey[bool] = StateKey("answers.no_store")
+"""Set ``ctx.state[NO_STORE] = True`` in a resolver whose answer must not be
+kept this time (a provider served an old snapshot); the next request computes
+it again."""
 
 FieldScopes = Sequence[str] | Callable[[Any], Iterable[str]]
 TableScopes = Sequence[str] | Callable[[Any, Any], Iterable[str]]
@@ -55,6 +66,11 @@ class CacheDependencies:
 
     fields: Mapping[str, FieldScopes] = field(default_factory=dict)
     tables: Mapping[str, TableScopes] = field(default_factory=dict)
+
+
+def within(seconds: int) -> str:
+    """A declaration keeping answers at most ``seconds``."""
+    return f"{TIME}{int(seconds)}"
 
 
 def learner_scope(learner_id: str) -> str:

@@ -5,7 +5,7 @@ tables. Plugins declare their own fields and tables through
 
 from __future__ import annotations
 
-from schema.cache import CATALOGUE, DIRECTORY, LEARNER, ROLES, CacheDependencies
+from schema.cache import CATALOGUE, DIRECTORY, LEARNER, ROLES, CacheDependencies, within
 
 _PROFILE = [DIRECTORY]
 _COURSE = [CATALOGUE, DIRECTORY]
@@ -66,3 +66,14 @@ KERNEL = CacheDependencies(
         "persisted_operations": [],
     },
 )
+
+
+def kernel(catalogue_max_age_seconds: int) -> CacheDependencies:
+    """The kernel's declarations; every field reading the catalogue is kept at
+    most ``catalogue_max_age_seconds`` (a remote provider changes unannounced)."""
+    aged = within(catalogue_max_age_seconds)
+    fields = {
+        key: [*scopes, aged] if not callable(scopes) and CATALOGUE in scopes else scopes
+        for key, scopes in KERNEL.fields.items()
+    }
+    return CacheDependencies(fields=fields, tables=KERNEL.tables)

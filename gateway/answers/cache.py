@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,7 @@ import orjson
 from gateway.answers.plan import FieldRules, Plan, Plans
 from gateway.answers.store import LocalStore, RedisStore, Store, Unavailable
 from gateway.answers.versions import VersionReader, today_ist
-from schema.cache import DAY, LEARNER, ROLES, learner_scope
+from schema.cache import DAY, LEARNER, NO_STORE, ROLES, TIME, learner_scope
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -66,6 +67,16 @@ def fingerprint(gateway: Gateway) -> bytes:
     plugins = ",".join(sorted(name for name, _ in gateway.pm.list_name_plugin()))
     material = "\n".join([_release(), plugins, settings, gateway.schema.as_str()])
     return hashlib.blake2b(material.encode(), digest_size=16).digest()
+
+
+def windows(scopes: Iterable[str]) -> bytes:
+    """The current window of every ``time:<seconds>`` declaration: the key
+    changes when any of them ends, so the answer is kept at most that long."""
+    now = time.time()
+    parts = [
+        f"{scope}@{int(now // max(int(scope[len(TIME) :]), 1))}" for scope in scopes if scope.startswith(TIME)
+    ]
+    return ",".join(parts).encode()
 
 
 def _release() -> str:
@@ -117,7 +128,7 @@ class AnswerCache:
                 if principal is None:
                     return None
                 found.append(learner_scope(principal.learner_id))
-            elif scope != DAY:
+            elif scope != DAY and not scope.startswith(TIME):
                 found.append(scope)
         for declaration in plan.functions:
             found.extend(declaration(ctx))
@@ -136,6 +147,7 @@ class AnswerCache:
             (params.operation_name or "").encode(),
             variables,
             today_ist().encode() if DAY in plan.scopes else b"",
+            windows(plan.scopes),
             orjson.dumps(sorted(versions.items())),
         ):
             digest.update(len(part).to_bytes(8, "big"))
@@ -154,6 +166,12 @@ class AnswerCache:
         scopes = self.scopes(plan, ctx)
         if scopes is None:
             return await self._computed(compute, "anonymous")
+        if not self.plans.confirmed(params.query, params.operation_name):
+            self.metrics.cache_lookup(CACHE, False)
+            status, body = await compute()
+            if self.keepable(ctx, status, body):
+                self.plans.confirm(params.query, params.operation_name)
+            return Answer(status, body, None, "miss")
         try:
             versions = await self.reader.read(scopes)
         except Exception as exc:
@@ -175,12 +193,19 @@ class AnswerCache:
         ctx.primary_only = True  # a replica may not have the versions' data yet
         status, body = await compute()
         answer = Answer(status, body, None, "miss")
-        if status == 200 and "errors" not in body and body.get("data") is not None:
+        if self.keepable(ctx, status, body):
             raw = answer.bytes()
             if len(raw) <= self.max_entry_bytes:
                 with contextlib.suppress(Unavailable):  # counted by the store; served all the same
                     await self.store.put(key, raw)
         return answer
+
+    @staticmethod
+    def keepable(ctx: RequestContext, status: int, body: dict[str, Any]) -> bool:
+        """Only complete answers are kept: no errors, and no resolver asked
+        not to (``schema.cache.NO_STORE``)."""
+        complete = status == 200 and "errors" not in body and body.get("data") is not None
+        return complete and not ctx.state.get(NO_STORE, False)
 
     async def _computed(self, compute: Compute, reason: str | None) -> Answer:
         if reason is not None:

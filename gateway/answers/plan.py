@@ -174,6 +174,7 @@ class Plans:
         self.size = max(size, 1)
         self.max_tokens = max_tokens
         self._plans: OrderedDict[tuple[str, str | None], Plan] = OrderedDict()
+        self._confirmed: set[tuple[str, str | None]] = set()
         self._lock = threading.Lock()
 
     def get(self, query: str, operation_name: str | None) -> Plan:
@@ -187,5 +188,17 @@ class Plans:
         with self._lock:
             self._plans[key] = plan
             while len(self._plans) > self.size:
-                self._plans.popitem(last=False)
+                dropped, _ = self._plans.popitem(last=False)
+                self._confirmed.discard(dropped)
         return plan
+
+    def confirmed(self, query: str, operation_name: str | None) -> bool:
+        """Whether this operation has been answered without errors here: until
+        then the cache is not consulted, so an operation the limits refuse, or
+        one that never succeeds, costs no read of the versions."""
+        return (query, operation_name) in self._confirmed
+
+    def confirm(self, query: str, operation_name: str | None) -> None:
+        with self._lock:
+            if (query, operation_name) in self._plans:
+                self._confirmed.add((query, operation_name))

@@ -18,6 +18,7 @@ from schema.cache import (
     SAME_LEARNER,
     CacheDependencies,
     learner_scope,
+    within,
 )
 
 RECORDS = [LEARNER, CATALOGUE, DIRECTORY]
@@ -28,6 +29,20 @@ def enrolment_owner(session: Any, row: Any) -> Iterable[str]:
     """The scope of the learner whose enrolment ``row`` belongs to."""
     enrolment = session.get(EnrolmentRow, row.enrolment_id)
     return [learner_scope(enrolment.learner_id)] if enrolment is not None else [GLOBAL]
+
+
+def dependencies(catalogue_cache_seconds: int) -> CacheDependencies:
+    """Recommendations rank a catalogue the providers may change without a
+    sync: they are kept no longer than the passbook keeps its index, and not
+    at all when it keeps none (``catalogue_cache_seconds = 0``)."""
+    fields = dict(DEPENDENCIES.fields)
+    if catalogue_cache_seconds <= 0:
+        del fields["Learner.recommendations"], fields["Recommendation.*"]
+    else:
+        ranked = [*PLAN, within(catalogue_cache_seconds)]
+        fields["Learner.recommendations"] = ranked
+        fields["Recommendation.*"] = ranked
+    return CacheDependencies(fields=fields, tables=DEPENDENCIES.tables)
 
 
 DEPENDENCIES = CacheDependencies(

@@ -225,8 +225,9 @@ async def catalogue(gateway: Gateway) -> Listing:
 INDEX_KEY: StateKey[tuple[int, float, CatalogueIndex]] = StateKey("passbook.catalogue_index")
 
 
-async def catalogue_index(gateway: Gateway, max_age_seconds: float) -> tuple[CatalogueIndex, list[str]]:
-    """The catalogue index and the providers that failed to answer.
+async def catalogue_index(gateway: Gateway, max_age_seconds: float) -> tuple[CatalogueIndex, list[str], bool]:
+    """The catalogue index, the providers that failed to answer, and whether
+    the index is one that may be kept (every provider answered afresh).
 
     An index built from every provider is kept for ``max_age_seconds`` (0: not
     kept) and dropped at once when the catalogue version moves on
@@ -248,9 +249,10 @@ async def catalogue_index(gateway: Gateway, max_age_seconds: float) -> tuple[Cat
     kept: tuple[int, float, CatalogueIndex] | None = gateway.state.get(INDEX_KEY)
     now = time.monotonic()
     if version is not None and kept is not None and kept[0] == version and now - kept[1] < max_age_seconds:
-        return kept[2], []
+        return kept[2], [], True
     listing = await catalogue(gateway)
     index = CatalogueIndex.of(listing.entries)
-    if version is not None and not listing.failed and not listing.degraded:
+    keepable = not listing.failed and not listing.degraded
+    if version is not None and keepable:
         gateway.state[INDEX_KEY] = (version, now, index)
-    return index, listing.failed
+    return index, listing.failed, keepable

@@ -147,6 +147,6 @@ def register_commands(cli: typer.Typer) -> None:
 
 @hookimpl
 def register_cache_dependencies(gateway: Gateway) -> CacheDependencies:
-    from plugins.passbook.cache import DEPENDENCIES
+    from plugins.passbook.cache import dependencies
 
-    return DEPENDENCIES
+    return dependencies(gateway.plugin_settings(PassbookSettings).catalogue_cache_seconds)

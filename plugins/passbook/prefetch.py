@@ -31,6 +31,7 @@ from plugins.passbook.loaders import (
     plan_by_learner,
 )
 from plugins.passbook.settings import PassbookSettings
+from schema.cache import NO_STORE
 from schema.context import StateKey
 
 if TYPE_CHECKING:
@@ -83,9 +84,11 @@ async def _prefetch(ctx: RequestContext, learner_id: str, wanted: set[str]) -> N
     ranking: recommend.Ranking | None = None
     if "recommendations" in wanted:
         held = {e.competency_id for e in evidence}
-        index, failed = await catalogue_index(
+        index, failed, keepable = await catalogue_index(
             ctx.gateway, ctx.gateway.plugin_settings(PassbookSettings).catalogue_cache_seconds
         )
+        if not keepable:  # a provider failed or served an old snapshot: ask again next time
+            ctx.state[NO_STORE] = True
         states = ctx.gateway.states
         hidden = {  # state modules' providers that do not reach this learner
             provider_id
