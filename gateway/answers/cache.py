@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from gateway.answers.plan import FieldRules, Plan, Plans
+from gateway.answers.plan import NO_OPERATION, NO_PARSE, NOT_A_QUERY, FieldRules, Plan, Plans
 from gateway.answers.store import LocalStore, RedisStore, Store, Unavailable
 from gateway.answers.versions import VersionReader, today_ist
 from schema.cache import DAY, LEARNER, NO_STORE, ROLES, TIME, learner_scope
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("gateway.answers")
 Compute = Callable[[], Awaitable[tuple[int, dict[str, Any]]]]
 CACHE = "answers"
+NOT_LOOKED_UP = frozenset({NOT_A_QUERY, NO_PARSE, NO_OPERATION})
 
 
 @dataclass
@@ -161,6 +162,9 @@ class AnswerCache:
         if params.query is None:
             return await self._computed(compute, "no_document")
         plan = self.plans.get(params.query, params.operation_name)
+        if plan.reason in NOT_LOOKED_UP:  # mutations, and documents the executor refuses
+            status, body = await compute()
+            return Answer(status, body, None, "off")
         if plan.reason is not None:
             return await self._computed(compute, "uncacheable")
         scopes = self.scopes(plan, ctx)

@@ -35,6 +35,9 @@ from graphql import (
 from schema.cache import LEARNER, SAME_LEARNER, FieldScopes
 
 OWNED_TYPE = "Learner"  # objects of this type own "learner" records
+NO_PARSE = "the document does not parse"
+NO_OPERATION = "no such operation"
+NOT_A_QUERY = "not a query"
 
 
 @dataclass(frozen=True)
@@ -147,12 +150,12 @@ def make_plan(
     try:
         document = parse(query, max_tokens=max_tokens, no_location=True)
     except GraphQLError:
-        return Plan("the document does not parse")
+        return Plan(NO_PARSE)
     operation = get_operation_ast(document, operation_name)
     if operation is None:
-        return Plan("no such operation")
+        return Plan(NO_OPERATION)
     if operation.operation != OperationType.QUERY:
-        return Plan("not a query")
+        return Plan(NOT_A_QUERY)
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     walk = _Walk(schema, rules, fragments)
     root = schema.query_type

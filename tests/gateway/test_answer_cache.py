@@ -121,6 +121,9 @@ async def test_a_field_without_declarations_is_a_counted_bypass(make_gateway: An
     for _ in range(2):
         state, _ = await ask(client, query)
         assert state == "bypass"
+    # A mutation is not a lookup: neither counted nor marked.
+    state, _ = await ask(client, 'mutation { enrol(courseId: "istm:rti-act") { id } }')
+    assert state is None
     metrics = (await client.http.get("/metrics")).text
     assert 'karmayogi_cache_bypasses_total{cache="answers",reason="uncacheable"} 2.0' in metrics
     # Declared fields only: cached, for anyone signed in or not.
