@@ -116,6 +116,8 @@ def _note_statement(state: ORMExecuteState) -> None:
     if name is None:
         _pending(state.session).add(GLOBAL)
         return
+    if name == TABLE.name:  # the bump itself
+        return
     params: dict[str, Any] = {}
     if state.is_insert:
         try:

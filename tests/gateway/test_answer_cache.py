@@ -193,3 +193,45 @@ async def test_redis_down_bypasses_the_cache_and_it_comes_back_by_itself(
     finally:
         redis.kill()
         redis.wait()
+
+
+async def test_writes_bump_the_scopes_of_what_they_change(make_gateway: Any) -> None:
+    """Which versions a write moves: the learner's own for their rows, the
+    declared scope for a table, ``global`` for a table nobody declared."""
+    from sqlalchemy import select, update
+
+    from gateway.answers.models import ScopeVersionRow
+    from gateway.directory.models import OrganisationRow
+    from plugins.passbook.models import EnrolmentRow
+
+    client = await make_gateway()
+    await enrol(client)
+    db = client.gateway.db
+
+    async def versions() -> dict[str, int]:
+        async with db.sessionmaker() as session:
+            rows = await session.execute(select(ScopeVersionRow.scope, ScopeVersionRow.version))
+            return {scope: version for scope, version in rows}
+
+    before = await versions()
+    async with db.write_sessionmaker() as session, session.begin():  # an ORM row of one learner
+        row = (await session.scalars(select(EnrolmentRow).where(EnrolmentRow.learner_id == ASHA))).first()
+        assert row is not None
+        row.feedback_comment = "useful"
+    after = await versions()
+    changed = {scope for scope in after if after[scope] != before.get(scope)}
+    assert changed == {f"learner:{ASHA}"}
+
+    async with db.write_sessionmaker() as session, session.begin():  # a directory table, in SQL
+        await session.execute(
+            update(OrganisationRow).where(OrganisationRow.id == "org:dopt").values(name="DoPT")
+        )
+    again = await versions()
+    assert {scope for scope in again if again[scope] != after.get(scope)} == {"directory"}
+
+    async with db.write_sessionmaker() as session, session.begin():  # a learner-owned table, in SQL
+        await session.execute(
+            update(EnrolmentRow).where(EnrolmentRow.learner_id == ASHA).values(feedback_comment="x")
+        )
+    last = await versions()
+    assert {scope for scope in last if last[scope] != again.get(scope)} == {"global"}
