@@ -61,10 +61,24 @@ class Answer:
         return self.raw
 
 
+# The settings an answer can follow (plugins' sections included; secrets are
+# masked in the dump). Start-up, logging, pools and abuse controls are not.
+ANSWER_SETTINGS = {
+    "environment",
+    "public_url",
+    "introspection",
+    "state_modules",
+    "plugins",
+    "plugins_allow",
+    "plugins_block",
+    "limits",
+}
+
+
 def fingerprint(gateway: Gateway) -> bytes:
-    """What else an answer depends on: the settings (state modules, plugins and
-    their sections; secrets are masked in the dump) and the composed schema."""
-    settings = gateway.settings.model_dump_json(exclude={"answer_cache", "rate_limits", "log_level"})
+    """What else an answer depends on: the release, the enabled plugins, the
+    settings answers can follow and the composed schema."""
+    settings = gateway.settings.model_dump_json(include=ANSWER_SETTINGS)
     plugins = ",".join(sorted(name for name, _ in gateway.pm.list_name_plugin()))
     material = "\n".join([_release(), plugins, settings, gateway.schema.as_str()])
     return hashlib.blake2b(material.encode(), digest_size=16).digest()
