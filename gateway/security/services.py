@@ -4,7 +4,9 @@ rate limiter, persisted operations, metrics and tracing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from gateway.answers.cache import AnswerCache, merge_fields
@@ -34,7 +36,13 @@ class Services:
     metrics: Metrics
     tracing: Tracing | None
     responses: ResponseCache
-    answers: AnswerCache
+    make_answers: Callable[[], AnswerCache]
+
+    @cached_property
+    def answers(self) -> AnswerCache:
+        """The answer cache, made on first use (it needs the composed schema,
+        which plugins' services may be asked for before)."""
+        return self.make_answers()
 
     async def take(self, kind: Literal["address", "principal"], identity: str, cost: int = 1) -> float:
         """Take ``cost`` tokens from the ``kind`` bucket of ``identity`` (a client
@@ -86,7 +94,7 @@ def services_of(gateway: Gateway) -> Services:
         metrics=metrics,
         tracing=tracing,
         responses=ResponseCache(settings.response_cache, redis, settings.redis_prefix),
-        answers=AnswerCache(
+        make_answers=lambda: AnswerCache(
             gateway,
             merge_fields([dict(gateway.cache_dependencies.fields)]),
             redis,
@@ -102,7 +110,8 @@ async def close_services(gateway: Gateway) -> None:
     services = gateway.state.pop(STATE_KEY)
     if services is None:
         return
-    await services.answers.reader.close()
+    if "answers" in services.__dict__:  # made
+        await services.answers.reader.close()
     if services.tracing is not None:
         services.tracing.shutdown()
     if services.link is not None:
