@@ -197,4 +197,20 @@ def extend(
         extended = extend_schema(schema, document)
     except (TypeError, Exception) as exc:
         raise StartupError(f"Remote subgraphs do not compose with the gateway: {exc}") from exc
+    _keep_enum_conversions(schema, extended)
     return extended, own
+
+
+def _keep_enum_conversions(before: GraphQLSchema, after: GraphQLSchema) -> None:
+    """``extend_schema`` rebuilds every type as a plain graphql-core type; an
+    enum then loses Strawberry's conversion between its names and the Python
+    enum members resolvers return and default values hold. Give each rebuilt
+    enum its original class and Python enum back (values are unchanged)."""
+    for name, original in before.type_map.items():
+        rebuilt = after.type_map.get(name)
+        wrapped = getattr(original, "wrapped_cls", None)
+        if wrapped is None or rebuilt is None or type(rebuilt) is type(original):
+            continue
+        if isinstance(original, GraphQLEnumType) and isinstance(rebuilt, GraphQLEnumType):
+            rebuilt.__class__ = type(original)
+            rebuilt.wrapped_cls = wrapped  # type: ignore[attr-defined]

@@ -95,3 +95,17 @@ async def test_the_composed_graph_passes_apollo_composition(joined: Any, hrms: H
     assert {f["name"] for f in served} >= {
         m.group(1) for m in re.finditer(r"^  (\w+)[(:]", learner.group(1), re.M)
     }
+
+
+async def test_local_enums_still_convert_once_a_subgraph_is_joined(
+    make_gateway: MakeGateway, tmp_path: Path
+) -> None:
+    sdl = 'type Learner @key(fields: "id") { id: ID! lmsBadges: [String!]! }\ntype Query { lmsNews: [String!]! }'
+    client = await start(make_gateway, pinned(tmp_path, sdl))
+    body = await client.graphql('{ organisations(search: "Personnel") { type } }')
+    assert {"type": "MINISTRY"} in body["data"]["organisations"]
+    from graphql import print_schema
+
+    client.gateway.schema.as_str()  # prints enum default values (organisationRequests' status)
+    printed = print_schema(client.gateway.schema._schema)
+    assert "lmsBadges" in printed and "OrganisationRequestStatus" in printed and "= PENDING" in printed
