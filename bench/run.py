@@ -210,6 +210,17 @@ async def check_and_record(url: str, courses: int, data: Sample, static_file: st
     )
 
 
+async def upgrade(url: str) -> None:
+    from gateway.host import build_gateway
+    from gateway.settings import load_settings
+
+    gateway = build_gateway(load_settings(database_url=url, log_json=False, load_demo_data=False))
+    try:
+        await gateway.upgrade()
+    finally:
+        await gateway.db.dispose()
+
+
 async def measure_set(
     label: str, url: str, learners: int, options: argparse.Namespace
 ) -> list[dict[str, Any]]:
@@ -218,6 +229,7 @@ async def measure_set(
     expected = (learners, min(options.courses, learners + PER_LEARNER - 1))
     if options.reuse and await seeded_set(url) == expected:
         print(f"[{label}] reusing the {learners} learners seeded by an earlier run", flush=True)
+        await upgrade(url)  # a set seeded by an older release: apply the migrations added since
     else:
         if url.startswith("postgresql"):
             await reset_postgres(url)
