@@ -33,8 +33,8 @@ class LimitsSettings(BaseModel):
     max_aliases: int = Field(30, ge=1)
     max_root_fields: int = Field(20, ge=1)
     # Definitions per document, counted before the walk and validation.
-    max_operations: int = Field(5, ge=1, le=100)
-    max_fragments: int = Field(30, ge=1, le=500)
+    max_operations: int = Field(3, ge=1, le=100)
+    max_fragments: int = Field(20, ge=1, le=500)
     # One response name selected more often than this in one selection set
     # (graphql-core compares every pair of them for overlap: quadratic).
     max_repeated_fields: int = Field(10, ge=1, le=100)
