@@ -78,11 +78,10 @@ async def courses_by_id(ctx: RequestContext, ids: list[str]) -> Sequence[CourseR
 
 async def enrolments_of_principal(ctx: RequestContext, course_ids: list[str]) -> Sequence[bool]:
     """Whether the signed-in learner is enrolled in each course (asks the passbook)."""
-    backend = ctx.gateway.passbook
-    check = getattr(backend, "enrolled_course_ids", None)
-    if ctx.principal is None or check is None:
+    backend = ctx.gateway.passbook  # checked against PassbookBackend when registered
+    if ctx.principal is None or backend is None:
         return [False] * len(course_ids)
-    enrolled: set[str] = await check(ctx.principal.learner_id, list(course_ids))
+    enrolled = await backend.enrolled_course_ids(ctx.principal.learner_id, list(course_ids))
     return [cid in enrolled for cid in course_ids]
 
 

@@ -143,9 +143,10 @@ class CompletionsEndpoint:
 
 async def deliver_pending(gateway: Gateway) -> int:
     """Hand stored, undelivered completions to the passbook backend; returns how many."""
-    record = getattr(gateway.passbook, "record_external_completion", None)
-    if record is None:
+    backend = gateway.passbook  # checked against PassbookBackend when registered
+    if backend is None:
         return 0
+    record = backend.record_external_completion
     async with gateway.db.sessionmaker() as session:
         pending = (
             await session.scalars(

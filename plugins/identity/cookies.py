@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from gateway.credentials import bearer_token
-
 if TYPE_CHECKING:
     from starlette.responses import Response
 
@@ -15,7 +13,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "REFRESH_PATH",
-    "bearer_token",
     "clear_session_cookies",
     "refresh_cookie_name",
     "set_session_cookies",

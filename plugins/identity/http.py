@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from gateway.credentials import bearer_token
 from gateway.plugins import call_all
 from plugins.identity import tokens
 from plugins.identity.cookies import (
-    bearer_token,
     clear_session_cookies,
     refresh_cookie_name,
     set_session_cookies,

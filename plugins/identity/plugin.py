@@ -15,11 +15,11 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gateway.credentials import bearer_token
 from gateway.hookspecs import hookimpl
 from plugins.identity import devsignin, http
 from plugins.identity import graphql as identity_graphql
 from plugins.identity.conflicts import MobileConflict
-from plugins.identity.cookies import bearer_token
 from plugins.identity.models import IdentityBase
 from plugins.identity.runtime import NAME, SESSIONS, identity_settings, session_service
 from plugins.identity.service import SignInService

@@ -14,21 +14,16 @@ import asyncio
 import base64
 import datetime as dt
 import re
-import socket
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import orjson
-import uvicorn
 from graphql import build_schema, graphql
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from gateway import provider_api
+from gateway.standin import StandInServer
 
 SDL = (Path(provider_api.__file__).resolve().parent / "provider_api.graphql").read_text()
 MAX_FIRST = 1000
@@ -87,21 +82,17 @@ def _matches(programme: dict[str, Any], terms: list[str]) -> bool:
     return all(any(w.startswith(t) for w in words) for t in terms)
 
 
-class StandIn:
+class StandIn(StandInServer):
+    label = "IGNOU stand-in"
+
     """IGNOU's catalogue service, for tests and the demo."""
 
     def __init__(self, programmes: list[dict[str, Any]], port: int = 0) -> None:
         self.catalogue = Catalogue(programmes)
         self.schema = build_schema(SDL)
-        self.port = port
+        super().__init__(port)
         self.requests = 0
         self.fault: str | None = None
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/graphql"
 
     async def handle(self, request: Request) -> Response:
         self.requests += 1
@@ -125,41 +116,3 @@ class StandIn:
         if result.errors:
             body["errors"] = [{"message": e.message} for e in result.errors]
         return Response(orjson.dumps(body), media_type="application/json")
-
-    def app(self) -> Starlette:
-        return Starlette(routes=[Route("/graphql", self.handle, methods=["POST"])])
-
-    def _socket(self) -> socket.socket:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", self.port))
-        self.port = sock.getsockname()[1]
-        return sock
-
-    def start(self) -> StandIn:
-        sock = self._socket()
-        config = uvicorn.Config(self.app(), log_level="warning", lifespan="off")
-        self._server = uvicorn.Server(config)
-        server = self._server
-        self._thread = threading.Thread(target=lambda: server.run(sockets=[sock]), daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the IGNOU stand-in did not start")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-            self._server.force_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._server = None
-        self._thread = None
-
-    def serve_forever(self) -> None:
-        """Run in the foreground (``karmayogi demo ignou``) until interrupted."""
-        sock = self._socket()
-        uvicorn.Server(uvicorn.Config(self.app(), log_level="info", lifespan="off")).run(sockets=[sock])

@@ -9,18 +9,13 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
-import time
 from typing import Any
 
 import orjson
-import uvicorn
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
+from gateway.standin import StandInServer
 from plugins.subgraphs.standin.hrms import build_schema
 
 
@@ -50,20 +45,16 @@ def _tamper_object(obj: dict[str, Any], fault: str) -> None:
         obj["salary"] = 123456
 
 
-class HrmsStandIn:
+class HrmsStandIn(StandInServer):
+    label = "HRMS stand-in"
+
     def __init__(self, port: int = 0) -> None:
         self.schema = build_schema()
-        self.port = port
+        super().__init__(port)
         self.requests = 0
         self.documents: list[str] = []
         self.tokens: list[str | None] = []
         self.fault: str | None = None
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/graphql"
 
     async def handle(self, request: Request) -> Response:
         try:
@@ -99,39 +90,3 @@ class HrmsStandIn:
         if fault:
             body = _tamper(body, fault)
         return Response(orjson.dumps(body), media_type="application/json")
-
-    def app(self) -> Starlette:
-        return Starlette(routes=[Route("/graphql", self.handle, methods=["POST"])])
-
-    def _socket(self) -> socket.socket:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", self.port))
-        self.port = sock.getsockname()[1]
-        return sock
-
-    def start(self) -> HrmsStandIn:
-        sock = self._socket()
-        server = uvicorn.Server(uvicorn.Config(self.app(), log_level="warning", lifespan="off"))
-        self._server = server
-        self._thread = threading.Thread(target=lambda: server.run(sockets=[sock]), daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the HRMS stand-in did not start")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-            self._server.force_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._server = None
-        self._thread = None
-
-    def serve_forever(self) -> None:
-        sock = self._socket()
-        uvicorn.Server(uvicorn.Config(self.app(), log_level="info", lifespan="off")).run(sockets=[sock])
