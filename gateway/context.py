@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from aiodataloader import DataLoader
 
-from schema.context import State, StateKey
+from schema.context import MaybeAwaitable, State, StateKey
 from schema.errors import Unauthenticated
 from schema.reads import Read
 
@@ -105,6 +105,27 @@ class RequestContext:
 
     async def load_many(self, batch: Read[K, V] | BatchFn[K, V], keys: Sequence[K]) -> list[V]:
         values: list[V] = await self.loader(batch).load_many(list(keys))
+        return values
+
+    def load_now(self, batch: Read[K, V] | BatchFn[K, V], key: K) -> MaybeAwaitable[V]:
+        """The value at once when this request's loader holds it (loaded, not
+        failed), else the loader's future for it, as :meth:`load` would await."""
+        loader = self.loader(batch)
+        future = loader._cache.get(key)
+        if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+            return future.result()
+        return loader.load(key)
+
+    def load_many_now(self, batch: Read[K, V] | BatchFn[K, V], keys: Sequence[K]) -> MaybeAwaitable[list[V]]:
+        """:meth:`load_now` for many keys: every value at once, or one awaitable."""
+        loader = self.loader(batch)
+        cache = loader._cache
+        values: list[V] = []
+        for key in keys:
+            future = cache.get(key)
+            if future is None or not future.done() or future.cancelled() or future.exception() is not None:
+                return loader.load_many(list(keys))
+            values.append(future.result())
         return values
 
     def require_principal(self) -> Principal:

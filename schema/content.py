@@ -14,12 +14,12 @@ import strawberry
 from strawberry import Info
 
 from schema.common import Node, PageInfo
-from schema.context import RequestView, context_of
+from schema.context import MaybeAwaitable, RequestView, context_of
 from schema.directory import (
     CompetencyArea,
     CompetencyRequirement,
     Organisation,
-    competency_requirements,
+    competency_requirements_now,
     organisation_or_none,
 )
 from schema.federation import entity_reference
@@ -202,6 +202,10 @@ class Course(Node):
     resolve_reference = entity_reference(COURSES_BY_ID, authorise=course_in_scope)  # federation: _entities
 
     @classmethod
+    def maybe(cls, record: CourseRecord | None) -> Course | None:
+        return cls.of(record) if record is not None else None
+
+    @classmethod
     def of(cls, record: CourseRecord) -> Course:
         return cls.from_row(record)
 
@@ -224,10 +228,10 @@ class Course(Node):
     def provider(self, info: Info) -> Provider:
         return Provider.of(context_of(info).gateway.providers[self.record.provider_id])
 
-    @strawberry.field
-    async def competencies(self, info: Info) -> list[CompetencyRequirement]:
+    @strawberry.field(graphql_type=list[CompetencyRequirement])
+    def competencies(self, info: Info) -> MaybeAwaitable[list[CompetencyRequirement]]:
         tags = [(t.competency_id, t.level) for t in self.record.competencies]
-        return await competency_requirements(info, tags)
+        return competency_requirements_now(info, tags)
 
     @strawberry.field(description="Hosted courses: units of resources. External courses: empty.")
     def units(self) -> list[CourseUnit]:

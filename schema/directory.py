@@ -10,11 +10,13 @@ import strawberry
 from strawberry import Info
 
 from schema.common import Node
-from schema.context import context_of
+from schema.context import MaybeAwaitable, awaited, context_of, then
 from schema.federation import entity_reference
 from schema.reads import CHILDREN_BY_PARENT, COMPETENCIES_BY_ID, LEARNERS_BY_ID, ORGANISATIONS_BY_ID
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from schema.reads import CompetencyRecord, OrganisationRecord, OrganisationRequestRecord
 
 
@@ -189,7 +191,20 @@ async def competency_requirements(
 ) -> list[CompetencyRequirement]:
     """Requirements for ``(competency_id, level)`` tags, batched; tags naming a
     competency the directory does not know are left out."""
-    rows = await context_of(info).load_many(COMPETENCIES_BY_ID, [cid for cid, _ in tags])
+    return await awaited(competency_requirements_now(info, tags))
+
+
+def competency_requirements_now(
+    info: Info, tags: list[tuple[str, str | None]]
+) -> MaybeAwaitable[list[CompetencyRequirement]]:
+    """:func:`competency_requirements` at once when the request has read them."""
+    rows = context_of(info).load_many_now(COMPETENCIES_BY_ID, [cid for cid, _ in tags])
+    return then(rows, lambda found: _requirements(found, tags))
+
+
+def _requirements(
+    rows: Sequence[CompetencyRecord | None], tags: list[tuple[str, str | None]]
+) -> list[CompetencyRequirement]:
     return [
         CompetencyRequirement(
             competency=Competency.from_row(row),

@@ -28,6 +28,7 @@ from plugins.passbook.models import (
     ResourceProgressRow,
 )
 from plugins.passbook.plans import EffectivePlanItem, ancestor_ids, effective_plan
+from schema.context import MaybeAwaitable, awaited, then
 from schema.plan_rules import PlanRule
 from schema.scalars import IST
 
@@ -113,17 +114,32 @@ async def certificates_by_learner(
 
 
 async def certificate_of(ctx: RequestContext, enrolment: rows.EnrolmentLike) -> rows.Certificate | None:
+    return await awaited(certificate_of_now(ctx, enrolment))
+
+
+def certificate_of_now(
+    ctx: RequestContext, enrolment: rows.EnrolmentLike
+) -> MaybeAwaitable[rows.Certificate | None]:
+    """:func:`certificate_of` at once when the request has read the certificates."""
     if enrolment.status != "COMPLETED":
         return None
-    found = await ctx.load(certificates_by_learner, enrolment.learner_id)
-    return next((c for c in found if c.enrolment_id == enrolment.id), None)
+    found = ctx.load_now(certificates_by_learner, enrolment.learner_id)
+    return then(
+        found, lambda certificates: next((c for c in certificates if c.enrolment_id == enrolment.id), None)
+    )
 
 
 async def certificate_by_id(
     ctx: RequestContext, learner_id: str, certificate_id: str
 ) -> rows.Certificate | None:
-    found = await ctx.load(certificates_by_learner, learner_id)
-    return next((c for c in found if c.id == certificate_id), None)
+    return await awaited(certificate_by_id_now(ctx, learner_id, certificate_id))
+
+
+def certificate_by_id_now(
+    ctx: RequestContext, learner_id: str, certificate_id: str
+) -> MaybeAwaitable[rows.Certificate | None]:
+    found = ctx.load_now(certificates_by_learner, learner_id)
+    return then(found, lambda certificates: next((c for c in certificates if c.id == certificate_id), None))
 
 
 async def evidence_by_learner(ctx: RequestContext, learner_ids: list[str]) -> Sequence[list[rows.Evidence]]:

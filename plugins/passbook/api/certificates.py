@@ -41,6 +41,10 @@ class Certificate(Node):
     row: strawberry.Private[CertificateLike]
 
     @classmethod
+    def maybe(cls, row: CertificateLike | None) -> Certificate | None:
+        return cls.from_row(row) if row is not None else None
+
+    @classmethod
     def from_row(cls, row: CertificateLike) -> Certificate:
         return cls(
             id=strawberry.ID(row.id),

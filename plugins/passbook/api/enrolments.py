@@ -16,13 +16,14 @@ from plugins.passbook import rules
 from plugins.passbook.api.certificates import Certificate
 from plugins.passbook.loaders import (
     attempts_by_enrolment,
-    certificate_of,
+    certificate_of_now,
     course_views,
     progress_by_enrolment,
 )
 from plugins.passbook.rows import EnrolmentLike, QuizAttemptLike
 from schema.common import Node, PageInfo
 from schema.content import Course, Quiz, Resource
+from schema.context import MaybeAwaitable, awaited, then
 from schema.errors import NotFound
 from schema.learner import Learner
 
@@ -35,10 +36,20 @@ class EnrolmentStatus(enum.Enum):
 
 
 async def course_of(info: Info, course_id: str) -> Course:
-    record = await context_of(info).load(courses_by_id, course_id)
-    if record is None:
-        raise NotFound(f"The course {course_id} is not in the catalogue (or its provider is unavailable).")
-    return Course.of(record)
+    return await awaited(course_of_now(info, course_id))
+
+
+def course_of_now(info: Info, course_id: str) -> MaybeAwaitable[Course]:
+    """:func:`course_of` at once when the request has read the course."""
+
+    def found(record: Any) -> Course:
+        if record is None:
+            raise NotFound(
+                f"The course {course_id} is not in the catalogue (or its provider is unavailable)."
+            )
+        return Course.of(record)
+
+    return then(context_of(info).load_now(courses_by_id, course_id), found)
 
 
 def _resource(record: object, resource_id: str) -> Any:
@@ -109,9 +120,9 @@ class Enrolment(Node):
         assert row is not None, "enrolments belong to existing learners"
         return Learner.from_row(row)
 
-    @strawberry.field
-    async def course(self, info: Info) -> Course:
-        return await course_of(info, self.row.course_id)
+    @strawberry.field(graphql_type=Course)
+    def course(self, info: Info) -> MaybeAwaitable[Course]:
+        return course_of_now(info, self.row.course_id)
 
     @strawberry.field
     async def resource_progress(self, info: Info) -> list[ResourceProgress]:
@@ -160,10 +171,9 @@ class Enrolment(Node):
         )
         return rules.missing_for_completion(course, state, completed=False)
 
-    @strawberry.field
-    async def certificate(self, info: Info) -> Certificate | None:
-        row = await certificate_of(context_of(info), self.row)
-        return Certificate.from_row(row) if row is not None else None
+    @strawberry.field(graphql_type=Certificate | None)
+    def certificate(self, info: Info) -> MaybeAwaitable[Certificate | None]:
+        return then(certificate_of_now(context_of(info), self.row), Certificate.maybe)
 
 
 @strawberry.type

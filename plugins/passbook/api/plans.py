@@ -11,9 +11,10 @@ from strawberry import Info
 from gateway.context import context_of
 from gateway.directory.loaders import competencies_by_id, organisations_by_id
 from plugins.passbook import links, reports
-from plugins.passbook.api.enrolments import course_of
+from plugins.passbook.api.enrolments import course_of_now
 from plugins.passbook.runtime import runtime_of
 from schema.content import Course
+from schema.context import MaybeAwaitable, then
 from schema.directory import Competency, Organisation
 from schema.reads import OrganisationRecord
 
@@ -42,6 +43,11 @@ class PlanInput:
     due_date: dt.date
 
 
+def _organisation(row: OrganisationRecord | None) -> Organisation:
+    assert row is not None, "plan items name existing organisations"
+    return Organisation.from_row(row)
+
+
 @strawberry.type
 class PlanItem:
     due_date: dt.date
@@ -49,15 +55,13 @@ class PlanItem:
     course_id: strawberry.Private[str]
     organisation_id: strawberry.Private[str]
 
-    @strawberry.field
-    async def course(self, info: Info) -> Course:
-        return await course_of(info, self.course_id)
+    @strawberry.field(graphql_type=Course)
+    def course(self, info: Info) -> MaybeAwaitable[Course]:
+        return course_of_now(info, self.course_id)
 
-    @strawberry.field
-    async def assigned_by(self, info: Info) -> Organisation:
-        row = await context_of(info).load(organisations_by_id, self.organisation_id)
-        assert row is not None, "plan items name existing organisations"
-        return Organisation.from_row(row)
+    @strawberry.field(graphql_type=Organisation)
+    def assigned_by(self, info: Info) -> MaybeAwaitable[Organisation]:
+        return then(context_of(info).load_now(organisations_by_id, self.organisation_id), _organisation)
 
 
 @strawberry.type
@@ -69,14 +73,14 @@ class Recommendation:
     course_id: strawberry.Private[str]
     gap_ids: strawberry.Private[tuple[str, ...]]
 
-    @strawberry.field
-    async def course(self, info: Info) -> Course:
-        return await course_of(info, self.course_id)
+    @strawberry.field(graphql_type=Course)
+    def course(self, info: Info) -> MaybeAwaitable[Course]:
+        return course_of_now(info, self.course_id)
 
-    @strawberry.field
-    async def gaps(self, info: Info) -> list[Competency]:
-        rows = await context_of(info).load_many(competencies_by_id, list(self.gap_ids))
-        return [Competency.from_row(r) for r in rows if r is not None]
+    @strawberry.field(graphql_type=list[Competency])
+    def gaps(self, info: Info) -> MaybeAwaitable[list[Competency]]:
+        rows = context_of(info).load_many_now(competencies_by_id, list(self.gap_ids))
+        return then(rows, lambda found: [Competency.from_row(r) for r in found if r is not None])
 
 
 @strawberry.type

@@ -14,7 +14,7 @@ from gateway.context import context_of
 from gateway.directory.loaders import competencies_by_id
 from plugins.passbook.api.certificates import Certificate
 from plugins.passbook.loaders import (
-    certificate_by_id,
+    certificate_by_id_now,
     certificates_by_learner,
     enrolments_by_learner,
     evidence_by_learner,
@@ -23,6 +23,7 @@ from plugins.passbook.loaders import (
 from plugins.passbook.rows import EvidenceLike
 from plugins.passbook.store import IST
 from schema.content import Course
+from schema.context import MaybeAwaitable, then
 from schema.directory import Competency, CompetencyArea, ProficiencyLevel
 
 LEVEL_ORDER = ["BASIC", "PROFICIENT", "ADVANCED", "EXPERT", "USTAD"]
@@ -59,19 +60,18 @@ class Evidence:
             row=row,
         )
 
-    @strawberry.field
-    async def course(self, info: Info) -> Course | None:
+    @strawberry.field(graphql_type=Course | None)
+    def course(self, info: Info) -> MaybeAwaitable[Course | None]:
         if self.row.course_id is None:
             return None
-        record = await context_of(info).load(courses_by_id, self.row.course_id)
-        return Course.of(record) if record is not None else None
+        return then(context_of(info).load_now(courses_by_id, self.row.course_id), Course.maybe)
 
-    @strawberry.field
-    async def certificate(self, info: Info) -> Certificate | None:
+    @strawberry.field(graphql_type=Certificate | None)
+    def certificate(self, info: Info) -> MaybeAwaitable[Certificate | None]:
         if self.row.certificate_id is None:
             return None
-        row = await certificate_by_id(context_of(info), self.row.learner_id, self.row.certificate_id)
-        return Certificate.from_row(row) if row is not None else None
+        row = certificate_by_id_now(context_of(info), self.row.learner_id, self.row.certificate_id)
+        return then(row, Certificate.maybe)
 
 
 @strawberry.type
