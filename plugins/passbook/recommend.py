@@ -67,28 +67,38 @@ def rank(
     gaps = [c for c in dict.fromkeys(needs) if c not in held]
     plan_by_course = {p.course_id: p for p in plan if p.course_id not in done_courses}
 
-    def allowed(course_id: str) -> bool:
-        return course_id not in excluded and course_id.partition(":")[0] not in hidden_providers
-
     closes: dict[str, list[str]] = {}  # course -> the gaps it closes, in the order of the needs
     durations: dict[str, int] = {}
-    for gap in gaps:
-        for entry in catalogue.by_competency.get(gap, ()):
-            if allowed(entry.id):
-                closes.setdefault(entry.id, []).append(gap)
-                durations[entry.id] = entry.duration_minutes
+    by_competency = catalogue.by_competency
+    for gap in gaps:  # the hot loop of a dashboard: membership tests inlined
+        for entry in by_competency.get(gap, ()):
+            course_id = entry.id
+            found = closes.get(course_id)
+            if found is not None:
+                found.append(gap)
+            elif course_id not in excluded and (
+                not hidden_providers or course_id.partition(":")[0] not in hidden_providers
+            ):
+                closes[course_id] = [gap]
+                durations[course_id] = entry.duration_minutes
     for course_id in plan_by_course:
         planned = catalogue.by_id.get(course_id)
-        if planned is not None and allowed(course_id):
+        if (
+            planned is not None
+            and course_id not in excluded
+            and course_id.partition(":")[0] not in hidden_providers
+        ):
             closes.setdefault(course_id, [])
             durations[course_id] = planned.duration_minutes
 
-    def key(course_id: str) -> tuple[object, ...]:
+    # Plan items first (earliest due date first), then more gaps closed, then
+    # shorter courses, then the id: a total order, so ties never depend on input order.
+    keys = []
+    for course_id, closed in closes.items():
         item = plan_by_course.get(course_id)
-        due = item.due_date if item else dt.date.max
-        return (item is None, due, -len(closes[course_id]), durations[course_id], course_id)
-
-    best = heapq.nsmallest(first, closes, key=key)
+        due = item.due_date if item is not None else dt.date.max
+        keys.append((item is None, due, -len(closed), durations[course_id], course_id))
+    best = [k[-1] for k in heapq.nsmallest(first, keys)]
     return Ranking(
         gap_count=len(gaps),
         candidates=[Candidate(cid, tuple(closes[cid]), plan_by_course.get(cid)) for cid in best],
