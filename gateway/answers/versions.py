@@ -13,19 +13,19 @@ it, so the new data and the new versions become visible together.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Table, bindparam, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from gateway.answers.models import EPOCH, ScopeVersionRow
+from gateway.db.reads import KEYS, Query, fetch_on, one_of
 from schema.cache import GLOBAL, TableScopes, learner_scope
 
 if TYPE_CHECKING:
@@ -176,53 +176,32 @@ def mark(session: Any, scopes: Iterable[str]) -> None:
     _pending(sync).update(scopes)
 
 
-_NATIVE_READ = f"SELECT scope, version FROM {TABLE.name} WHERE scope = ANY($1::varchar[])"
-_READ = select(TABLE.c.scope, TABLE.c.version).where(TABLE.c.scope.in_(bindparam("scopes", expanding=True)))
+class _Version(NamedTuple):
+    scope: str
+    version: int
+
+
+_VERSIONS = Query(_Version, select(TABLE.c.scope, TABLE.c.version).where(one_of(TABLE.c.scope, KEYS)))
 
 
 class VersionReader:
     """Reads the versions of a request's scopes in one statement, on the
-    primary database (a replica could be behind a write that has answered).
-
-    On PostgreSQL with asyncpg it keeps a small pool of its own (two
-    connections per worker at most) and runs a prepared statement on it: this
-    runs on every lookup, and SQLAlchemy's checkout, connection wrapper and
-    result processing would cost several times the statement itself."""
-
-    POOL_SIZE = 2
+    primary database (a replica could be behind a write that has answered),
+    as a lean read (``gateway.db.reads``: on PostgreSQL a prepared statement
+    on the pool's asyncpg connection), counted like every other statement."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        self.native = engine.dialect.name == "postgresql" and engine.dialect.driver == "asyncpg"
         self.reads = 0  # statements run, for tests
-        self._pool: Any = None
-        self._pool_lock = asyncio.Lock()
         if engine.dialect.name == "postgresql":
             self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
-
-    async def _native_pool(self) -> Any:
-        if self._pool is None:
-            async with self._pool_lock:
-                if self._pool is None:
-                    import asyncpg
-
-                    url = self.engine.url.set(drivername="postgresql")
-                    dsn = url.render_as_string(hide_password=False)
-                    self._pool = await asyncpg.create_pool(dsn, min_size=1, max_size=self.POOL_SIZE)
-        return self._pool
 
     async def read(self, scopes: Sequence[str]) -> dict[str, int] | None:
         """``{scope: version}`` (0 for a scope never bumped), or ``None`` when
         the table has no epoch row yet (one is made for the next request)."""
         wanted = [EPOCH, GLOBAL, *scopes]
         self.reads += 1
-        rows: Any
-        if self.native:
-            pool = await self._native_pool()
-            rows = await pool.fetch(_NATIVE_READ, wanted)
-        else:
-            async with self.engine.connect() as conn:
-                rows = (await conn.execute(_READ, {"scopes": wanted})).all()
+        rows = await fetch_on(self.engine.sync_engine, _VERSIONS, {KEYS: wanted})
         found = {scope: int(version) for scope, version in rows}
         if EPOCH not in found:
             await self.make_epoch()
@@ -236,9 +215,7 @@ class VersionReader:
             await conn.execute(statement)
 
     async def close(self) -> None:
-        if self._pool is not None:
-            pool, self._pool = self._pool, None
-            await pool.close()
+        return None
 
 
 def today_ist() -> str:
