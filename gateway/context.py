@@ -104,8 +104,12 @@ class RequestContext:
         return value
 
     async def load_many(self, batch: Read[K, V] | BatchFn[K, V], keys: Sequence[K]) -> list[V]:
-        values: list[V] = await self.loader(batch).load_many(list(keys))
-        return values
+        """The values of ``keys``, batched with every other load of this turn.
+        The keys' futures are awaited one after another rather than gathered:
+        the batch settles them all at once, so only the first suspends."""
+        load = self.loader(batch).load
+        futures = [load(key) for key in keys]
+        return [await future for future in futures]
 
     def load_now(self, batch: Read[K, V] | BatchFn[K, V], key: K) -> MaybeAwaitable[V]:
         """The value at once when this request's loader holds it (loaded, not

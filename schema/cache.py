@@ -16,6 +16,13 @@ In a field declaration (``fields``), these names are templates:
   owns the parent object (``Query.me``, ``Enrolment.learner``). Without it, a
   ``Learner`` a field returns is someone else's.
 * ``"day"``: today's date in Asia/Kolkata (for fields such as "overdue").
+* ``"shared"`` (:data:`SHARED`), declared on a field by name (never through
+  ``"Type.*"``): the field's value is the same for every caller, depending on
+  nothing but the other scopes it names (no principal, no request, no time of
+  day). A selection made only of such fields, on an object with an ``id``, is
+  completed once per object and version and shared by every request that
+  selects it (``gateway.execution``: a course's title, provider and
+  competencies in each dashboard).
 * ``"time:<seconds>"`` (``within(seconds)``): the answer is kept at most that
   long (for data a provider may change without telling the gateway).
 * anything else is a scope as written (``"directory"``, ``"catalogue"``,
@@ -43,6 +50,7 @@ from schema.context import StateKey
 LEARNER = "learner"
 SAME_LEARNER = "same-learner"
 DAY = "day"
+SHARED = "shared"
 GLOBAL = "global"
 DIRECTORY = "directory"
 CATALOGUE = "catalogue"

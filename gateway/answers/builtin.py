@@ -5,7 +5,16 @@ tables. Plugins declare their own fields and tables through
 
 from __future__ import annotations
 
-from schema.cache import CATALOGUE, DIRECTORY, LEARNER, ROLES, CacheDependencies, within
+from gateway.answers.plan import FieldRules
+from schema.cache import (
+    CATALOGUE,
+    DIRECTORY,
+    LEARNER,
+    ROLES,
+    SHARED,
+    CacheDependencies,
+    within,
+)
 
 _PROFILE = [DIRECTORY]
 _COURSE = [CATALOGUE, DIRECTORY]
@@ -68,12 +77,42 @@ KERNEL = CacheDependencies(
 )
 
 
+# Fields of the shared types whose values are the same for every caller
+# (``schema.cache.SHARED``), named one by one: a field a plugin adds to one of
+# these types is not among them unless it says so itself.
+SHARED_FIELDS = {
+    "Course": [
+        "id",
+        "provider",
+        "title",
+        "description",
+        "languages",
+        "durationMinutes",
+        "category",
+        "competencies",
+        "externalUrl",
+        "updatedAt",
+    ],
+    "Provider": ["id", "name", "deliveryMode"],
+    "Competency": ["id", "area", "theme", "subTheme", "description"],
+    "CompetencyRequirement": ["competency", "level"],
+    "Organisation": ["id", "name", "type", "isContentProvider"],
+}
+
+
 def kernel(catalogue_max_age_seconds: int) -> CacheDependencies:
     """The kernel's declarations; every field reading the catalogue is kept at
     most ``catalogue_max_age_seconds`` (a remote provider changes unannounced)."""
     aged = within(catalogue_max_age_seconds)
+    declared = dict(KERNEL.fields)
+    rules_of = FieldRules(KERNEL.fields)
+    for type_name, names in SHARED_FIELDS.items():
+        for name in names:
+            scopes = rules_of.lookup(type_name, name)
+            assert scopes is not None and not callable(scopes), f"{type_name}.{name}"
+            declared[f"{type_name}.{name}"] = [*scopes, SHARED]
     fields = {
         key: [*scopes, aged] if not callable(scopes) and CATALOGUE in scopes else scopes
-        for key, scopes in KERNEL.fields.items()
+        for key, scopes in declared.items()
     }
     return CacheDependencies(fields=fields, tables=KERNEL.tables)

@@ -29,6 +29,7 @@ import orjson
 from gateway.answers.plan import NO_OPERATION, NO_PARSE, NOT_A_QUERY, FieldRules, Plan, Plans
 from gateway.answers.store import LocalStore, RedisStore, Store, Unavailable
 from gateway.answers.versions import VersionReader, today_ist
+from gateway.execution.shared import VERSIONS as SHARED_VERSIONS
 from schema.cache import DAY, LEARNER, NO_STORE, ROLES, TIME, learner_scope
 
 if TYPE_CHECKING:
@@ -209,6 +210,7 @@ class AnswerCache:
             return Answer(200, None, cached, "hit")
         self.metrics.cache_lookup(CACHE, False)
         ctx.primary_only = True  # a replica may not have the versions' data yet
+        ctx.state[SHARED_VERSIONS] = versions  # shared selections follow them too
         status, body = await compute()
         answer = Answer(status, body, None, "miss")
         if self.keepable(ctx, status, body):

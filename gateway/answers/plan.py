@@ -32,7 +32,7 @@ from graphql import (
     parse,
 )
 
-from schema.cache import LEARNER, SAME_LEARNER, FieldScopes
+from schema.cache import LEARNER, SAME_LEARNER, SHARED, FieldScopes
 
 OWNED_TYPE = "Learner"  # objects of this type own "learner" records
 NO_PARSE = "the document does not parse"
@@ -134,6 +134,8 @@ class _Walk:
                 for scope in declaration:
                     if scope == SAME_LEARNER:
                         same_learner = True
+                    elif scope == SHARED:
+                        continue  # how the executor may share it, not something it reads
                     elif scope == LEARNER and not owned:
                         raise _Uncacheable(f"{name} reads the records of a learner other than the caller")
                     else:

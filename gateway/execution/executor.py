@@ -55,7 +55,7 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
             from gateway.execution.verify import verified
 
             return verified(self, plan, state)
-        return self.run_plan(plan)
+        return self.run_plan(plan, Walker(self, state.shared))
 
     def reference(self, middleware: MiddlewareManager | None = None) -> Any:
         """graphql-core's answer for the same operation, on a fresh error list."""

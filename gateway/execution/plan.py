@@ -13,6 +13,7 @@ operation runs on graphql-core instead.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
@@ -31,6 +32,8 @@ from graphql import (
 )
 from graphql.execution.collect_fields import collect_fields, collect_subfields
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+from schema.cache import SHARED
 
 if TYPE_CHECKING:
     from graphql import FieldNode, GraphQLField, GraphQLObjectType, GraphQLOutputType
@@ -69,13 +72,23 @@ class TypePlan:
 
 
 class ObjectPlan:
-    """One selection set on one object type."""
+    """One selection set on one object type.
 
-    __slots__ = ("fields", "is_type_of", "is_type_of_info", "type")
+    ``shared``: every field of the selection, and of its sub-selections, is
+    declared the same for every caller (``schema.cache.SHARED``) and takes no
+    arguments. ``root`` (a number, else None): a shared selection on a type
+    with an ``id``, whose completed value the walker keeps per object and
+    versions of ``scopes`` (:class:`gateway.execution.shared.SharedAnswers`).
+    """
+
+    __slots__ = ("fields", "is_type_of", "is_type_of_info", "root", "scopes", "shared", "type")
 
     def __init__(self, type_: GraphQLObjectType) -> None:
         self.type = type_
         self.fields: tuple[FieldPlan, ...] = ()
+        self.shared = False
+        self.root: int | None = None
+        self.scopes: tuple[str, ...] = ()
         self.is_type_of = type_.is_type_of
         # Strawberry's generated is_type_of ignores its info argument.
         qualname = getattr(self.is_type_of, "__qualname__", "")
@@ -154,6 +167,39 @@ class Plan:
         self.root = root
 
 
+_ROOTS = itertools.count(1)
+
+
+def _targets(t: TypePlan | None) -> list[ObjectPlan]:
+    """The object selections under a type plan (through non-null and lists)."""
+    while t is not None and t.kind in (NON_NULL, LIST):
+        t = t.of
+    if t is None or t.kind == LEAF:
+        return []
+    if t.kind == OBJECT:
+        return [t.target] if t.target is not None else []
+    return list(t.by_type.values())
+
+
+def shared_declarations(context: Any) -> dict[str, tuple[str, ...]]:
+    """The fields the app's cache declarations call the same for every caller
+    (``schema.cache.SHARED``, by name), with their other static scopes."""
+    gateway = getattr(context, "gateway", None)
+    if gateway is None:
+        return {}
+    from gateway.security.services import services_of
+
+    answers = services_of(gateway).answers
+    if not answers.enabled:
+        return {}
+    found: dict[str, tuple[str, ...]] = {}
+    for key, scopes in answers.plans.rules.fields.items():
+        if callable(scopes) or SHARED not in scopes or key.endswith(".*"):
+            continue
+        found[key] = tuple(s for s in scopes if s != SHARED)
+    return found
+
+
 def _leaf(gql: Any) -> TypePlan:
     plan = TypePlan(LEAF, gql)
     plan.serialize = gql.coerce_output_value
@@ -193,6 +239,8 @@ class Compiler:
         self.converter = strawberry_schema.schema_converter
         # Selections already compiled, by (type, id of the field details list).
         self._memo: dict[tuple[str, int], ObjectPlan] = {}
+        # "Type.field" -> declared scopes, for fields declared the same for every caller
+        self.shared: dict[str, tuple[str, ...]] = shared_declarations(executor.context_value)
 
     def compile(self) -> Plan:
         ex = self.ex
@@ -214,7 +262,27 @@ class Compiler:
             if field is not None:
                 fields.append(field)
         plan.fields = tuple(fields)
+        self._share(plan)
         return plan
+
+    def _share(self, plan: ObjectPlan) -> None:
+        """Mark ``plan`` shared (and a root) when all it selects is shared."""
+        scopes: set[str] = set()
+        for f in plan.fields:
+            if f.kind == TYPENAME:
+                continue
+            declared = self.shared.get(f"{plan.type.name}.{f.name}")
+            if declared is None or f.uses_args:
+                return
+            scopes.update(declared)
+            for target in _targets(f.type):
+                if not target.shared:
+                    return
+                scopes.update(target.scopes)
+        plan.shared = True
+        plan.scopes = tuple(sorted(scopes))
+        if "id" in plan.type.fields and plan.fields:
+            plan.root = next(_ROOTS)
 
     def _field(self, parent: GraphQLObjectType, key: str, details: list[FieldDetails]) -> FieldPlan | None:
         for detail in details:

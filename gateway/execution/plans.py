@@ -11,6 +11,7 @@ from graphql import DirectiveNode, OperationType, VariableNode, visit
 from graphql.language import Visitor
 
 from gateway.execution.plan import Compiler, Plan, Unsupported
+from gateway.execution.shared import SharedAnswers
 from gateway.extensions import CACHEABLE_QUERY_CHARS
 from schema.context import State, StateKey
 
@@ -75,6 +76,7 @@ class ExecutionState:
         self.unsupported: dict[tuple[str, str | None], str] = {}
         self.directive_vars: dict[tuple[str, str | None], tuple[str, ...]] = {}
         self.mismatches: list[str] = []
+        self.shared = SharedAnswers()  # shared selections (gateway.execution.shared)
 
     def fallback(self, reason: str) -> None:
         self.count(GRAPHQL_CORE, reason)

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from gateway.execution.executor import CompiledExecutor
     from gateway.execution.plan import FieldPlan, Plan
     from gateway.execution.plans import ExecutionState
+    from gateway.execution.shared import SharedAnswers
     from gateway.execution.walk import Pending
 
 log = logging.getLogger("gateway.execution")
@@ -57,8 +58,14 @@ class RecordingWalker(Walker):
 
     __slots__ = ("items", "record")
 
-    def __init__(self, executor: CompiledExecutor, record: Record, items: dict[tuple[Any, ...], Any]) -> None:
-        super().__init__(executor)
+    def __init__(
+        self,
+        executor: CompiledExecutor,
+        record: Record,
+        items: dict[tuple[Any, ...], Any],
+        shared: SharedAnswers | None = None,
+    ) -> None:
+        super().__init__(executor, shared)
         self.record = record
         self.items = items
 
@@ -160,7 +167,10 @@ async def verified(ex: CompiledExecutor, plan: Plan, state: ExecutionState) -> E
     rerun = state.settings.verify == "rerun"
     record: Record = {}
     items: dict[tuple[Any, ...], Any] = {}
-    compiled = ex.run_plan(plan, None if rerun else RecordingWalker(ex, record, items))
+    # Shared selections are on in both modes: what the compiled run took from
+    # them, graphql-core resolves for real, so the comparison covers them too.
+    walker = Walker(ex, state.shared) if rerun else RecordingWalker(ex, record, items, state.shared)
+    compiled = ex.run_plan(plan, walker)
     if ex.is_awaitable(compiled):
         compiled = await compiled
     compiled_extra = extra[start:]

@@ -43,11 +43,16 @@ from gateway.execution.plan import (
     TypePlan,
     fast_leaf,
 )
+from gateway.execution.shared import VERSIONS
+from gateway.execution.shared import token as shared_token
+from schema.cache import NO_STORE
+from schema.context import State
 
 if TYPE_CHECKING:
     from graphql import GraphQLResolveInfo
 
     from gateway.execution.executor import CompiledExecutor
+    from gateway.execution.shared import SharedAnswers
 
 # Values of these types are never awaitable: skip the awaitable check.
 _PLAIN = frozenset({str, int, float, bool, type(None), list, dict, tuple})
@@ -99,9 +104,20 @@ class Pending:
 class Walker:
     """One execution of a plan; errors go to the executor's collected errors."""
 
-    __slots__ = ("add_error", "ex", "is_awaitable", "propagate", "root_nulled", "strawberry", "wave")
+    __slots__ = (
+        "add_error",
+        "ex",
+        "is_awaitable",
+        "propagate",
+        "root_nulled",
+        "shared",
+        "strawberry",
+        "tokens",
+        "versions",
+        "wave",
+    )
 
-    def __init__(self, executor: CompiledExecutor) -> None:
+    def __init__(self, executor: CompiledExecutor, shared: SharedAnswers | None = None) -> None:
         self.ex = executor
         self.is_awaitable = executor.is_awaitable
         self.add_error = executor.collected_errors.add
@@ -109,6 +125,15 @@ class Walker:
         self.strawberry = executor.schema._strawberry_schema  # type: ignore[attr-defined]
         self.wave: list[Pending] = []
         self.root_nulled = False
+        # Shared selections (gateway.execution.shared): only with the versions
+        # the answer cache read for this request.
+        self.shared = shared
+        self.versions: dict[str, int] | None = None
+        self.tokens: dict[int, tuple[Any, ...]] = {}
+        if shared is not None:
+            state = getattr(executor.context_value, "state", None)
+            if isinstance(state, State):
+                self.versions = state.get(VERSIONS)
 
     # -- selections ---------------------------------------------------------
 
@@ -253,7 +278,33 @@ class Walker:
                 raise GraphQLError("The compiled executor does not await is_type_of.")
             if not matches:
                 raise invalid_return_type_error(plan.type, value, f.details)
+        if plan.root is not None and self.versions is not None:
+            return self.shared_object(plan, plan.root, value, path, boundary)
         return self.fields(plan, value, path, boundary)
+
+    def shared_object(self, plan: ObjectPlan, root: int, value: Any, path: Path, boundary: Boundary) -> Any:
+        """A shared selection's value: kept from an earlier request, or
+        completed here (and kept when it completed at once, without errors)."""
+        ident = getattr(value, "id", None)
+        shared = self.shared
+        versions = self.versions
+        if not isinstance(ident, str) or shared is None or versions is None:
+            return self.fields(plan, value, path, boundary)
+        token = self.tokens.get(root)
+        if token is None:
+            token = self.tokens[root] = shared_token(plan.scopes, versions)
+        key = (root, ident, token)
+        found = shared.get(key)
+        if found is not None:
+            return found
+        waves = len(self.wave)
+        errors = len(self.ex.collected_errors.errors)
+        result = self.fields(plan, value, path, boundary)
+        if len(self.wave) == waves and len(self.ex.collected_errors.errors) == errors:
+            state = getattr(self.ex.context_value, "state", None)
+            if not (isinstance(state, State) and state.get(NO_STORE, False)):
+                shared.put(key, result)
+        return result
 
     def complete_abstract(self, t: TypePlan, f: FieldPlan, value: Any, path: Path, boundary: Boundary) -> Any:
         abstract = t.gql

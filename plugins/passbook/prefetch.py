@@ -63,14 +63,17 @@ def ranked(ctx: RequestContext, learner_id: str) -> list[recommend.Ranked]:
 async def _prefetch(ctx: RequestContext, learner_id: str, wanted: set[str]) -> None:
     await asyncio.sleep(0)  # sibling fields register what they need first
     learner = await ctx.load(learners_by_id, learner_id)
-    enrolled, evidence, plan, needs, _, _ = await asyncio.gather(
-        ctx.load(enrolments_by_learner, learner_id),
-        ctx.load(evidence_by_learner, learner_id),
-        ctx.load(plan_by_learner, learner_id),
-        ctx.load(designation_needs, learner_id),
-        ctx.load(certificates_by_learner, learner_id),
-        ctx.load(karma_by_learner, learner_id),
-    )
+    # The loaders' futures, awaited in turn: queued in this turn, so each
+    # loader dispatches its batch once, and no task is made per load.
+    enrolled_f = ctx.loader(enrolments_by_learner).load(learner_id)
+    evidence_f = ctx.loader(evidence_by_learner).load(learner_id)
+    plan_f = ctx.loader(plan_by_learner).load(learner_id)
+    needs_f = ctx.loader(designation_needs).load(learner_id)
+    certificates_f = ctx.loader(certificates_by_learner).load(learner_id)
+    karma_f = ctx.loader(karma_by_learner).load(learner_id)
+    enrolled, evidence, plan, needs = await enrolled_f, await evidence_f, await plan_f, await needs_f
+    await certificates_f
+    await karma_f
     course_ids: set[str] = set()
     competency_ids: set[str] = set()
     org_ids: set[str] = {p.organisation_id for p in plan}
@@ -115,10 +118,10 @@ async def _prefetch(ctx: RequestContext, learner_id: str, wanted: set[str]) -> N
     for record in records:
         if record is not None:
             competency_ids |= {t.competency_id for t in record.competencies}
-    competencies, orgs = await asyncio.gather(
-        ctx.load_many(competencies_by_id, sorted(competency_ids)),
-        ctx.load_many(organisations_by_id, sorted(org_ids)),
-    )
+    competency_loads = [ctx.loader(competencies_by_id).load(c) for c in sorted(competency_ids)]
+    org_loads = [ctx.loader(organisations_by_id).load(o) for o in sorted(org_ids)]
+    competencies = [await future for future in competency_loads]
+    orgs = [await future for future in org_loads]
     if ranking is not None:
         ctx.state.setdefault(RANKED, {})[learner_id] = recommend.explain(
             ranking,
