@@ -64,6 +64,27 @@ def _path(prev: Path | None, key: str | int, typename: str | None) -> Path:
     return _new_tuple(Path, (prev, key, typename))
 
 
+class _LazyInfo:
+    """graphql-core's resolve info for a resolver without arguments, built
+    only when the resolver reads more of it than ``context`` (most read
+    nothing else)."""
+
+    __slots__ = ("_built", "_f", "_path", "_walker", "context")
+
+    def __init__(self, walker: Walker, f: FieldPlan, path: Path) -> None:
+        self._walker = walker
+        self._f = f
+        self._path = path
+        self._built: GraphQLResolveInfo[Any] | None = None
+        self.context = walker.ex.context_value
+
+    def __getattr__(self, name: str) -> Any:
+        built = self._built
+        if built is None:
+            built = self._built = self._walker.info(self._f, self._path)
+        return getattr(built, name)
+
+
 class Boundary:
     """A nullable position: where a non-null error below it ends (``None`` key: the whole answer)."""
 
@@ -214,7 +235,8 @@ class Walker:
         sinfo = None
         if f.info_name is not None or f.uses_args:
             schema = self.strawberry
-            sinfo = schema.config.info_class(_raw_info=self.info(f, fpath), _field=f.strawberry_field)
+            raw: Any = self.info(f, fpath) if f.uses_args else _LazyInfo(self, f, fpath)
+            sinfo = schema.config.info_class(_raw_info=raw, _field=f.strawberry_field)
         kwargs: dict[str, Any] = {}
         if f.uses_args:
             schema = self.strawberry
