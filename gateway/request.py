@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from gateway.context import RequestContext
 from gateway.observability import current_request_id
 from gateway.plugins import first_non_none
+from schema.reads import LEARNERS_BY_ID
 
 if TYPE_CHECKING:
     from starlette.requests import HTTPConnection
@@ -22,9 +23,12 @@ async def build_context(gateway: Gateway, connection: HTTPConnection | None) -> 
         principal = await first_non_none(
             gateway.pm.hook.principal_from_request(request=connection, gateway=gateway)
         )
-    return RequestContext(
+    context = RequestContext(
         gateway=gateway,
         request=connection,
         principal=principal,
         request_id=current_request_id(),
     )
+    if principal is not None and principal.learner is not None:
+        context.loader(LEARNERS_BY_ID).prime(principal.learner_id, principal.learner)
+    return context

@@ -30,7 +30,7 @@ import os
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -40,8 +40,9 @@ from starlette.applications import Starlette
 from starlette.requests import HTTPConnection
 
 from gateway.app import create_app
-from gateway.db.reads import Query, fetch_on
+from gateway.db.reads import Query, columns, fetch_on
 from gateway.directory.models import LearnerRow
+from gateway.directory.records import Learner
 from gateway.execution.verify import VERIFYING
 from gateway.hookspecs import hookimpl
 from gateway.host import Gateway
@@ -61,11 +62,7 @@ from schema.services import SIGN_IN
 TEST_DATABASE_ENV = "KARMAYOGI_TEST_DATABASE_URL"
 
 
-class _LearnerId(NamedTuple):
-    id: str
-
-
-_SIGN_IN = Query(_LearnerId, select(LearnerRow.id).where(LearnerRow.id == bindparam("id")))
+_SIGN_IN = Query(Learner, select(*columns(Learner, LearnerRow)).where(LearnerRow.id == bindparam("id")))
 
 
 class HeaderIdentity:
@@ -78,7 +75,10 @@ class HeaderIdentity:
             return None
         if who.startswith("learner:"):  # a lean read: the benchmarks sign in this way on every request
             found = await fetch_on(gateway.db.lean_primary, _SIGN_IN, {"id": who})
-            learner_id = found[0].id if found else None
+            if not found:
+                return None
+            # the whole record, as the request's learner loads read it: they start from it
+            return Principal(learner_id=found[0].id, source="test-header", learner=found[0])
         else:
             async with gateway.db.sessionmaker() as session:
                 learner_id = await session.scalar(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -12,12 +13,16 @@ class Principal:
 
     ``learner_id`` is the core learner record's id. ``source`` names the
     identity plugin that recognised the request; ``session_id`` is set for
-    gateway sessions (so logout can revoke it).
+    gateway sessions (so logout can revoke it). ``learner`` is the learner's
+    record (``schema.reads.LearnerRecord``) when the identity source read it
+    anyway: the request's learner loads start from it instead of reading it
+    again.
     """
 
     learner_id: str
     source: str
     session_id: str | None = None
+    learner: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
