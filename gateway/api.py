@@ -39,11 +39,14 @@ from schema.context import (
     AuthzView,
     BatchFn,
     GatewayView,
+    MaybeAwaitable,
     RequestView,
     ServiceKey,
     State,
     StateKey,
+    awaited,
     context_of,
+    then,
 )
 from schema.contribution import MigrationLineage, NodeResolver, SchemaContribution
 from schema.directory import (
@@ -149,6 +152,7 @@ __all__ = [
     "LearnerRecord",
     "LearnerRow",
     "MakeGateway",
+    "MaybeAwaitable",
     "MigrationLineage",
     "Node",
     "NodeResolver",
@@ -188,6 +192,7 @@ __all__ = [
     "UnitRecord",
     "UnknownQuiz",
     "VerifiedIdentity",
+    "awaited",
     "bearer_token",
     "build_gateway",
     "build_plugin_host",
@@ -202,6 +207,7 @@ __all__ = [
     "new_metadata",
     "normalise_mobile",
     "run_with_gateway",
+    "then",
     "unverified_issuer",
     "utcnow",
 ]
