@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint typecheck ci clean
+.PHONY: serve setup test lint typecheck ci clean
 
 # GraphiQL's browser files, served by the gateway itself (no CDN): gateway/graphiql.py.
 GRAPHIQL := tools/graphiql/node_modules/.package-lock.json
@@ -43,6 +43,9 @@ NODE_TOOLS := tools/federation/node_modules/.package-lock.json tools/graphql-htt
 # Both cores: pytest-xdist workers, each test file on one worker (and, on
 # PostgreSQL, each worker its own database). TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
+
+# Everything the tests need, installed (CI runs it once before its passes run side by side).
+setup: $(STAMP) $(NODE_TOOLS)
 
 test: $(STAMP) $(NODE_TOOLS)
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
