@@ -214,9 +214,6 @@ class VersionReader:
         async with self.engine.begin() as conn:
             await conn.execute(statement)
 
-    async def close(self) -> None:
-        return None
-
 
 def today_ist() -> str:
     return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=5, minutes=30)).date().isoformat()

@@ -110,8 +110,6 @@ async def close_services(gateway: Gateway) -> None:
     services = gateway.state.pop(STATE_KEY)
     if services is None:
         return
-    if "answers" in services.__dict__:  # made
-        await services.answers.reader.close()
     if services.tracing is not None:
         services.tracing.shutdown()
     if services.link is not None:
