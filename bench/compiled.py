@@ -63,7 +63,7 @@ async def run_row(
         execution=execution,
     )
     app = create_app(
-        settings, extra_plugins=[("bench_identity", header_identity), ("synthetic", SyntheticPlugin())]
+        settings, extra_plugins=[("bench_identity", header_identity), ("synthetic", SyntheticPlugin(2000))]
     )
     gateway = app.state.gateway
     await gateway.start()

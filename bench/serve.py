@@ -92,7 +92,9 @@ def app_from_environment() -> Any:
     )
     courses = int(os.environ.get("BENCH_COURSES", "60"))
     return create_app(
-        settings, extra_plugins=[("bench_identity", header_identity), ("synthetic", SyntheticPlugin(courses))]
+        settings,
+        extra_plugins=[("bench_identity", header_identity), ("synthetic", SyntheticPlugin(courses))],
+        server_process=True,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
@@ -23,11 +24,16 @@ def create_app(
     settings: GatewaySettings | None = None,
     *,
     extra_plugins: Iterable[tuple[str, object]] = (),
+    server_process: bool = False,
 ) -> Starlette:
     """Build the plugin host, compose the schema and return the app.
 
     Everything is configured here; nothing changes after start-up. The
     database is connected (and migrated in development) by the lifespan.
+    ``server_process``: the app is the one app of a server worker (uvicorn's
+    factory), which then freezes what start-up allocated out of the garbage
+    collector's way (``gc.freeze``): the schema, the plugins and the plans
+    live as long as the process, and a collection no longer walks them.
     """
     settings = settings or load_settings()
     gateway = build_gateway(settings, extra_plugins=extra_plugins)
@@ -35,6 +41,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Gateway]]:
         await gateway.start()
+        if server_process:
+            gc.collect()
+            gc.freeze()
         try:
             yield {"gateway": gateway}
         finally:

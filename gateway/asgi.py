@@ -15,4 +15,4 @@ from gateway.settings import load_settings
 def app_from_environment() -> Starlette:
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_json)
-    return create_app(settings)
+    return create_app(settings, server_process=True)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from aiodataloader import DataLoader
+from aiodataloader import DataLoader, Loader, dispatch_queue
 
 from schema.context import MaybeAwaitable, State, StateKey
 from schema.errors import Unauthenticated
@@ -91,11 +93,14 @@ class RequestContext:
             batch = self.gateway.reads[batch]
         existing = self._loaders.get(batch)
         if existing is None:
+            if inspect.iscoroutinefunction(batch):
+                existing = _Loader(partial(batch, self))  # type: ignore[arg-type]
+            else:
 
-            async def load(keys: list[K]) -> Sequence[V]:
-                return await batch(self, keys)
+                async def load(keys: list[K]) -> Sequence[V]:
+                    return await batch(self, keys)
 
-            existing = DataLoader(load)  # type: ignore[arg-type]
+                existing = _Loader(load)  # type: ignore[arg-type]
             self._loaders[batch] = existing
         return cast("DataLoader[K, V]", existing)
 
@@ -154,6 +159,20 @@ class RequestContext:
     async def close(self) -> None:
         """Release what the request holds (loaders hold no connection)."""
         self._loaders.clear()
+
+
+class _Loader(DataLoader):  # type: ignore[type-arg]
+    """aiodataloader's DataLoader, dispatching its batch at the same turn of
+    the event loop as the library would (two turns after the first load of
+    the batch, so the loads of every resolver of a level join it) through
+    plain callbacks, instead of a task whose only work is to start the batch's
+    task."""
+
+    def do_resolve_reject(self, key: Any, future: Any) -> None:
+        queue = self._queue
+        queue.append(Loader(key=key, future=future))
+        if len(queue) == 1:
+            self.loop.call_soon(self.loop.call_soon, dispatch_queue, self)
 
 
 def context_of(info: Info[Any, Any]) -> RequestContext:

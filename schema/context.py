@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeAlias, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeAlias, TypeGuard, TypeVar, cast, overload
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -50,20 +50,38 @@ def then(value: MaybeAwaitable[T], fn: Callable[[T], U]) -> MaybeAwaitable[U]:
         def course(self, info: Info) -> MaybeAwaitable[Course]:
             return then(context_of(info).load_now(COURSES_BY_ID, self.course_id), Course.of)
     """
-    if isinstance(value, Awaitable):
+    if _is_awaitable(value):
         return _then(value, fn)
-    return fn(value)
+    return fn(cast("T", value))
 
 
 async def _then(value: Awaitable[T], fn: Callable[[T], U]) -> U:
-    return fn(await value)
+    result: Any = fn(await value)
+    if _is_awaitable(result):  # ``fn`` answered with a MaybeAwaitable itself
+        return cast("U", await result)
+    return cast("U", result)
 
 
 async def awaited(value: MaybeAwaitable[T]) -> T:
     """``value``, awaited when it is awaitable (for callers that are async anyway)."""
+    if _is_awaitable(value):
+        return cast("T", await value)
+    return cast("T", value)
+
+
+# Classes whose instances are not awaitable (``isinstance(x, Awaitable)`` is a
+# check of the class): found once each, then a set lookup.
+_NOT_AWAITABLE: set[type] = {str, int, float, bool, type(None), list, dict, tuple}
+
+
+def _is_awaitable(value: object) -> TypeGuard[Awaitable[Any]]:
+    kind = type(value)
+    if kind in _NOT_AWAITABLE:
+        return False
     if isinstance(value, Awaitable):
-        return await value
-    return value
+        return True
+    _NOT_AWAITABLE.add(kind)
+    return False
 
 
 class StateKey(Generic[T]):

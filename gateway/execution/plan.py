@@ -81,7 +81,18 @@ class ObjectPlan:
     versions of ``scopes`` (:class:`gateway.execution.shared.SharedAnswers`).
     """
 
-    __slots__ = ("fields", "is_type_of", "is_type_of_info", "root", "scopes", "shared", "type")
+    __slots__ = (
+        "cls",
+        "fields",
+        "is_type_of",
+        "is_type_of_info",
+        "root",
+        "run",
+        "run_calls",
+        "scopes",
+        "shared",
+        "type",
+    )
 
     def __init__(self, type_: GraphQLObjectType) -> None:
         self.type = type_
@@ -93,6 +104,14 @@ class ObjectPlan:
         # Strawberry's generated is_type_of ignores its info argument.
         qualname = getattr(self.is_type_of, "__qualname__", "")
         self.is_type_of_info = self.is_type_of is not None and not qualname.startswith("GraphQLCoreConverter")
+        # The Strawberry class whose (uncast) instances need no is_type_of call,
+        # and the selection's generated functions (gateway.execution.codegen).
+        self.cls: type | None = None
+        if not self.is_type_of_info:
+            origin = getattr((type_.extensions or {}).get(_BACKREF), "origin", None)
+            self.cls = origin if isinstance(origin, type) else None
+        self.run: Callable[..., dict[str, Any]] | None = None
+        self.run_calls: Callable[..., dict[str, Any]] | None = None
 
 
 class FieldPlan:

@@ -57,6 +57,7 @@ class RecordingWalker(Walker):
     coroutine a second time)."""
 
     __slots__ = ("items", "record")
+    inline_calls = False  # every resolver call goes through call(), which records it
 
     def __init__(
         self,

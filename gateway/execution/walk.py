@@ -21,23 +21,23 @@ nullable ancestor recorded with it (its :class:`Boundary`).
 
 from __future__ import annotations
 
+import types
 from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError, located_error
 from graphql.execution.executor import invalid_return_type_error
 from graphql.execution.values import get_argument_values
-from graphql.pyutils import Path, Undefined, inspect, is_iterable
+from graphql.pyutils import Path, Undefined, inspect, is_awaitable, is_iterable
 from strawberry.types.arguments import convert_arguments
 
+from gateway.execution.codegen import CAST, generate
 from gateway.execution.plan import (
     ABSTRACT,
-    ATTR,
     GENERIC,
     LEAF,
     LIST,
     NON_NULL,
     OBJECT,
-    TYPENAME,
     FieldPlan,
     ObjectPlan,
     TypePlan,
@@ -55,7 +55,24 @@ if TYPE_CHECKING:
     from gateway.execution.shared import SharedAnswers
 
 # Values of these types are never awaitable: skip the awaitable check.
-_PLAIN = frozenset({str, int, float, bool, type(None), list, dict, tuple})
+_PLAIN: frozenset[type] = frozenset({str, int, float, bool, type(None), list, dict, tuple})
+_NOT_AWAITABLE: set[type] = set(_PLAIN)
+_MAY_VARY = (types.GeneratorType,)  # a generator is awaitable or not by its code's flags
+
+
+def _is_awaitable(value: Any) -> bool:
+    """graphql-core's ``is_awaitable``, remembering the classes found not to be
+    (a class's instances are awaitable or not alike; generators excepted)."""
+    kind = type(value)
+    if kind in _NOT_AWAITABLE:
+        return False
+    if is_awaitable(value):
+        return True
+    if not issubclass(kind, _MAY_VARY):
+        _NOT_AWAITABLE.add(kind)
+    return False
+
+
 _new_tuple = tuple.__new__
 
 
@@ -122,6 +139,10 @@ class Pending:
         self.value: Any = None
 
 
+_RUNTIME: dict[str, Any] = {"_path": _path, "Boundary": Boundary, "_LazyInfo": _LazyInfo}
+"""What the generated code of a selection calls besides the walker's methods."""
+
+
 class Walker:
     """One execution of a plan; errors go to the executor's collected errors."""
 
@@ -137,6 +158,9 @@ class Walker:
         "versions",
         "wave",
     )
+
+    inline_calls = True
+    """Whether the generated code calls resolvers itself (else through :meth:`call`)."""
 
     def __init__(self, executor: CompiledExecutor, shared: SharedAnswers | None = None) -> None:
         self.ex = executor
@@ -159,50 +183,66 @@ class Walker:
     # -- selections ---------------------------------------------------------
 
     def fields(self, plan: ObjectPlan, source: Any, path: Path | None, boundary: Boundary) -> dict[str, Any]:
-        """The selection's response dict; awaitables are queued on the wave."""
-        result: dict[str, Any] = {}
-        is_awaitable = self.is_awaitable
-        for f in plan.fields:
-            kind = f.kind
-            key = f.key
-            if kind == ATTR:
-                try:
-                    default = f.default_resolver
-                    value = getattr(source, f.attr) if default is None else default(source, f.attr)
-                except Exception as raw:
-                    result[key] = self.field_error(raw, f.type, f, _path(path, key, f.parent_name))  # type: ignore[arg-type]
-                    continue
-                if type(value) is f.same or (value is None and f.nullable):
-                    result[key] = value  # a string or boolean serialises as itself
-                    continue
-                fpath = _path(path, key, f.parent_name) if f.needs_path else None
-            elif kind == TYPENAME:
-                result[key] = f.parent_name
-                continue
-            else:
-                fpath = _path(path, key, f.parent_name)
-                try:
-                    value = self.call(f, source, fpath)
-                except Exception as raw:
-                    result[key] = self.field_error(raw, f.type, f, fpath)  # type: ignore[arg-type]
-                    continue
-            t: TypePlan = f.type  # type: ignore[assignment]
-            try:
-                if type(value) not in _PLAIN and is_awaitable(value):
-                    result[key] = None
-                    self.wave.append(
-                        Pending(result, key, f, t, fpath or _path(path, key, f.parent_name), boundary, value)
-                    )
-                    continue
-                leaf = f.leaf
-                if leaf is not None and value is not None and fast_leaf(leaf, value):
-                    result[key] = value
-                    continue
-                inner = boundary if t.kind == NON_NULL or not t.needs_path else Boundary(result, key, fpath)
-                result[key] = self.complete(t, f, value, fpath, inner)
-            except Exception as raw:
-                result[key] = self.field_error(raw, t, f, fpath or _path(path, key, f.parent_name))
-        return result
+        """The selection's response dict; awaitables are queued on the wave.
+        Runs the selection's generated function (:mod:`gateway.execution.codegen`)."""
+        run = plan.run if self.inline_calls else plan.run_calls
+        if run is None:
+            run = generate(plan, self.inline_calls, self.strawberry.config.info_class, _RUNTIME)
+        return run(self, source, path, boundary)
+
+    def finish(
+        self,
+        result: dict[str, Any],
+        f: FieldPlan,
+        value: Any,
+        path: Path | None,
+        fpath: Path | None,
+        boundary: Boundary,
+    ) -> None:
+        """Store ``value``, the field's resolved value, completed (or queue it on
+        the wave): what the generated code leaves to the generic walk."""
+        key = f.key
+        t: TypePlan = f.type  # type: ignore[assignment]
+        if fpath is None and f.needs_path:
+            fpath = _path(path, key, f.parent_name)
+        try:
+            if type(value) not in _PLAIN and _is_awaitable(value):
+                result[key] = None
+                self.wave.append(
+                    Pending(result, key, f, t, fpath or _path(path, key, f.parent_name), boundary, value)
+                )
+                return
+            leaf = f.leaf
+            if leaf is not None and value is not None and fast_leaf(leaf, value):
+                result[key] = value
+                return
+            inner = boundary if t.kind == NON_NULL or not t.needs_path else Boundary(result, key, fpath)
+            result[key] = self.complete(t, f, value, fpath, inner)
+        except Exception as raw:
+            result[key] = self.field_error(raw, t, f, fpath or _path(path, key, f.parent_name))
+
+    def list_item(
+        self,
+        out: list[Any],
+        index: int,
+        f: FieldPlan,
+        item_t: TypePlan,
+        item: Any,
+        item_path: Path,
+        boundary: Boundary,
+    ) -> None:
+        """Complete one item of a list into ``out[index]`` (or queue it), as
+        :meth:`complete_list` does for each of its items."""
+        if type(item) not in _PLAIN and _is_awaitable(item):
+            self.wave.append(Pending(out, index, f, item_t, item_path, boundary, item))
+            return
+        try:
+            inner = (
+                Boundary(out, index, item_path) if item_t.kind != NON_NULL and item_t.needs_path else boundary
+            )
+            out[index] = self.complete(item_t, f, item, item_path, inner)
+        except Exception as raw:
+            out[index] = self.field_error(raw, item_t, f, item_path)
 
     def field_error(self, raw: Exception, t: TypePlan, f: FieldPlan, path: Path) -> Any:
         """Locate ``raw``; null this position, or raise it on to the nullable ancestor."""
@@ -294,9 +334,9 @@ class Walker:
         self, plan: ObjectPlan, f: FieldPlan, value: Any, path: Path, boundary: Boundary
     ) -> Any:
         is_type_of = plan.is_type_of
-        if is_type_of is not None:
+        if is_type_of is not None and not (type(value) is plan.cls and getattr(value, CAST, None) is None):
             matches = is_type_of(value, self.info(f, path) if plan.is_type_of_info else None)  # type: ignore[arg-type]
-            if self.is_awaitable(matches):
+            if _is_awaitable(matches):
                 raise GraphQLError("The compiled executor does not await is_type_of.")
             if not matches:
                 raise invalid_return_type_error(plan.type, value, f.details)
@@ -333,7 +373,7 @@ class Walker:
         info = self.info(f, path)
         resolve_type = abstract.resolve_type or self.ex.type_resolver  # type: ignore[union-attr]
         runtime = resolve_type(value, info, abstract)  # type: ignore[arg-type]
-        if self.is_awaitable(runtime):
+        if _is_awaitable(runtime):
             raise GraphQLError("The compiled executor does not await resolve_type.")
         object_type = self.ex.ensure_valid_runtime_type(runtime, abstract, f.details, info, value)  # type: ignore[arg-type]
         return self.complete_object(t.by_type[object_type.name], f, value, path, boundary)
@@ -350,7 +390,7 @@ class Walker:
         if leaf is not None and leaf.kind != LEAF:
             leaf = None
         nullable_items = item_t.kind != NON_NULL and item_t.needs_path
-        is_awaitable = self.is_awaitable
+        is_awaitable = _is_awaitable
         out: list[Any] = []
         for index, item in enumerate(value):
             if leaf is not None and item is not None and fast_leaf(leaf, item):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any, cast
 
 import strawberry
 from strawberry import Info
@@ -23,7 +24,7 @@ from plugins.passbook.loaders import (
 from plugins.passbook.rows import EvidenceLike
 from plugins.passbook.store import IST
 from schema.content import Course
-from schema.context import MaybeAwaitable, then
+from schema.context import MaybeAwaitable, awaited, then
 from schema.directory import Competency, CompetencyArea, ProficiencyLevel
 
 LEVEL_ORDER = ["BASIC", "PROFICIENT", "ADVANCED", "EXPERT", "USTAD"]
@@ -90,15 +91,30 @@ def _highest_level(rows: list[EvidenceLike]) -> ProficiencyLevel | None:
 
 
 async def entries_of(info: Info, learner_id: str, only: str | None = None) -> list[PassbookEntry]:
+    return await awaited(entries_now(info, learner_id, only))
+
+
+def entries_now(info: Info, learner_id: str, only: str | None = None) -> MaybeAwaitable[list[PassbookEntry]]:
+    """The learner's passbook entries: at once when the request has read the
+    evidence and its competencies (the passbook's prefetch), else awaitable."""
     ctx = context_of(info)
-    rows = await ctx.load(evidence_by_learner, learner_id)
-    grouped: dict[str, list[EvidenceLike]] = {}
-    for row in rows:
-        if only is None or row.competency_id == only:
-            grouped.setdefault(row.competency_id, []).append(row)
-    competencies = await ctx.load_many(competencies_by_id, list(grouped))
+
+    def grouped_of(rows: list[Any]) -> MaybeAwaitable[list[PassbookEntry]]:
+        grouped: dict[str, list[EvidenceLike]] = {}
+        for row in rows:
+            if only is None or row.competency_id == only:
+                grouped.setdefault(row.competency_id, []).append(row)
+        return then(
+            ctx.load_many_now(competencies_by_id, list(grouped)), lambda found: _entries(grouped, found)
+        )
+
+    evidence: MaybeAwaitable[Any] = ctx.load_now(evidence_by_learner, learner_id)
+    return cast("MaybeAwaitable[list[PassbookEntry]]", then(evidence, grouped_of))
+
+
+def _entries(grouped: dict[str, list[EvidenceLike]], competencies: list[Any]) -> list[PassbookEntry]:
     entries = []
-    for (competency_id, evidence), comp in zip(grouped.items(), competencies, strict=True):
+    for evidence, comp in zip(grouped.values(), competencies, strict=True):
         if comp is None:
             continue  # a competency the directory no longer lists
         entries.append(
@@ -109,7 +125,6 @@ async def entries_of(info: Info, learner_id: str, only: str | None = None) -> li
                 last_acquired_at=max(r.acquired_at for r in evidence),
             )
         )
-        del competency_id
     entries.sort(key=lambda e: (e.competency.area.value, e.competency.theme, e.competency.sub_theme or ""))
     return entries
 
@@ -118,28 +133,33 @@ async def entries_of(info: Info, learner_id: str, only: str | None = None) -> li
 class Passbook:
     learner_id: strawberry.Private[str]
 
-    @strawberry.field
-    async def entries(self, info: Info, area: CompetencyArea | None = None) -> list[PassbookEntry]:
-        entries = await entries_of(info, self.learner_id)
-        return [e for e in entries if area is None or e.competency.area == area]
+    @strawberry.field(graphql_type=list[PassbookEntry])
+    def entries(self, info: Info, area: CompetencyArea | None = None) -> MaybeAwaitable[list[PassbookEntry]]:
+        return then(
+            entries_now(info, self.learner_id),
+            lambda entries: [e for e in entries if area is None or e.competency.area == area],
+        )
 
     @strawberry.field(
-        description="Sum of durations of courses completed in the calendar year (all years if null)."
+        graphql_type=float,
+        description="Sum of durations of courses completed in the calendar year (all years if null).",
     )
-    async def learning_hours(self, info: Info, year: int | None = None) -> float:
-        rows = await context_of(info).load(enrolments_by_learner, self.learner_id)
-        minutes = sum(
-            r.duration_minutes
-            for r in rows
-            if r.status == "COMPLETED"
-            and r.completed_at is not None
-            and (year is None or r.completed_at.astimezone(IST).year == year)
-        )
-        return round(minutes / 60, 2)
+    def learning_hours(self, info: Info, year: int | None = None) -> MaybeAwaitable[float]:
+        def hours(rows: list[Any]) -> float:
+            minutes = sum(
+                r.duration_minutes
+                for r in rows
+                if r.status == "COMPLETED"
+                and r.completed_at is not None
+                and (year is None or r.completed_at.astimezone(IST).year == year)
+            )
+            return round(float(minutes) / 60, 2)
 
-    @strawberry.field
-    async def karma_points(self, info: Info) -> int:
-        return await context_of(info).load(karma_by_learner, self.learner_id)
+        return then(context_of(info).load_now(enrolments_by_learner, self.learner_id), hours)
+
+    @strawberry.field(graphql_type=int)
+    def karma_points(self, info: Info) -> MaybeAwaitable[int]:
+        return cast("MaybeAwaitable[int]", context_of(info).load_now(karma_by_learner, self.learner_id))
 
     @strawberry.field
     async def certificates(self, info: Info) -> list[Certificate]:
