@@ -34,16 +34,20 @@ the caller as they are (``gateway.unavailable`` names them).
 from __future__ import annotations
 
 import json
+import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import String, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import MissingGreenlet
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import NullType, TypeDecorator
 from sqlalchemy.util import greenlet_spawn
+
+from gateway.db.types import UTCDateTime
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Dialect, Engine
@@ -191,6 +195,8 @@ class _Prepared:
             self.binds.append((name, default, processors.get(name)))
         results = []
         for index, column in enumerate(query.statement.selected_columns):
+            if isinstance(column.type, UTCDateTime):
+                continue  # asyncpg gives timestamptz as aware UTC datetimes already
             processor = column.type._cached_result_processor(dialect, None)
             if processor is not None:
                 results.append((index, processor))
@@ -244,12 +250,45 @@ def _prepared(engine: Engine, query: Query[Any]) -> _Prepared | None:
     return prepared
 
 
+async def _checkout(pool: Any) -> Any:
+    """A pooled connection: taken without a greenlet when the pool's next idle
+    connection is ready to hand out as it is (SQLAlchemy's pool is synchronous
+    code that awaits only to open a connection, to ping one or to wait for
+    one), else through SQLAlchemy's greenlet."""
+    if _ready(pool):
+        try:
+            return pool.connect()
+        except MissingGreenlet:  # it needed to await after all: nothing was taken
+            pass
+    return await greenlet_spawn(pool.connect)
+
+
+def _ready(pool: Any) -> bool:
+    """Whether the connection ``pool`` hands out next is open and due for no
+    recycling or invalidation (the checks of SQLAlchemy's
+    ``_ConnectionRecord.get_connection``), with no pre-ping to make."""
+    if pool._pre_ping:
+        return False
+    try:
+        idle = pool._pool._queue._queue  # the asyncio.Queue's deque, next first
+        record = idle[0]
+        started = record.starttime
+        if record.dbapi_connection is None:
+            return False
+        recycle = pool._recycle
+        if recycle > -1 and time.time() - started > recycle:
+            return False
+        return bool(pool._invalidate_time <= started and record._soft_invalidate_time <= started)
+    except (AttributeError, IndexError):
+        return False
+
+
 async def _on_pooled(engine: Engine, sql: str, arguments: list[Any]) -> list[Any]:
     """``sql`` on a connection of ``engine``'s pool; a connection the server
     closed is dropped with every connection of its time, as SQLAlchemy does
     on a disconnect (one found closed before use is replaced at once)."""
     for attempt in (1, 2):
-        pooled = await greenlet_spawn(engine.pool.connect)
+        pooled = await _checkout(engine.pool)
         try:
             driver: Any = pooled.driver_connection
             if driver.is_closed():
@@ -269,7 +308,10 @@ async def _on_pooled(engine: Engine, sql: str, arguments: list[Any]) -> list[Any
                         raise ConnectionResetError("the database closed the connection") from exc
                 raise
         finally:
-            await greenlet_spawn(pooled.close)
+            if getattr(pooled.dbapi_connection, "_transaction", True) is None:
+                pooled.close()  # no transaction to roll back: checking in awaits nothing
+            else:
+                await greenlet_spawn(pooled.close)
     raise AssertionError("unreachable")
 
 
