@@ -165,7 +165,10 @@ class Database:
             yield session
 
     async def dispose(self) -> None:
+        from gateway.db.reads import release_parked
+
         for engine in self.engines:
+            await release_parked(engine.pool)
             await engine.dispose()
 
 

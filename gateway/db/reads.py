@@ -250,12 +250,55 @@ def _prepared(engine: Engine, query: Query[Any]) -> _Prepared | None:
     return prepared
 
 
+class _Parking:
+    """Pooled connections the lean reads keep checked out between statements
+    (at most ``limit``, a quarter of the pool, so the ORM's sessions keep the
+    rest): taking one and putting it back costs a list operation, where the
+    pool's checkout and checkin (events, reset, queue) cost several times
+    the statement's own Python work. Each is checked as the pool would check
+    it before it is used again (recycling, invalidation, closed by the
+    server); :func:`release_parked` gives them back when the engine is
+    disposed."""
+
+    __slots__ = ("idle", "limit")
+
+    def __init__(self, limit: int) -> None:
+        self.idle: list[Any] = []
+        self.limit = limit
+
+
+_PARKING = "_karmayogi_parking"
+
+
+def _parking(pool: Any) -> _Parking:
+    parking: _Parking | None = getattr(pool, _PARKING, None)
+    if parking is None:
+        size = getattr(pool, "size", None)
+        parking = _Parking(max(1, size() // 4) if callable(size) and size() > 1 else 0)
+        setattr(pool, _PARKING, parking)
+    return parking
+
+
+async def release_parked(pool: Any) -> None:
+    """Give the connections parked for lean reads back to ``pool`` (before it is disposed)."""
+    parking: _Parking | None = getattr(pool, _PARKING, None)
+    while parking is not None and parking.idle:
+        await greenlet_spawn(parking.idle.pop().close)
+
+
 async def _checkout(pool: Any) -> Any:
-    """A pooled connection: taken without a greenlet when the pool's next idle
-    connection is ready to hand out as it is (SQLAlchemy's pool is synchronous
-    code that awaits only to open a connection, to ping one or to wait for
-    one), else through SQLAlchemy's greenlet."""
-    if _ready(pool):
+    """A connection of ``pool``: a parked one, else taken without a greenlet
+    when the pool's next idle connection is ready to hand out as it is
+    (SQLAlchemy's pool is synchronous code that awaits only to open a
+    connection, to ping one or to wait for one), else through SQLAlchemy's
+    greenlet."""
+    idle = _parking(pool).idle
+    while idle:
+        pooled = idle.pop()
+        if pooled._pool is pool and _fresh(pool, pooled._connection_record):
+            return pooled
+        await _checkin(pooled)
+    if not pool._pre_ping and _next_ready(pool):
         try:
             return pool.connect()
         except MissingGreenlet:  # it needed to await after all: nothing was taken
@@ -263,15 +306,36 @@ async def _checkout(pool: Any) -> Any:
     return await greenlet_spawn(pool.connect)
 
 
-def _ready(pool: Any) -> bool:
-    """Whether the connection ``pool`` hands out next is open and due for no
-    recycling or invalidation (the checks of SQLAlchemy's
-    ``_ConnectionRecord.get_connection``), with no pre-ping to make."""
-    if pool._pre_ping:
-        return False
+async def _checkin(pooled: Any) -> None:
+    if getattr(pooled.dbapi_connection, "_transaction", True) is None:
+        pooled.close()  # no transaction to roll back: checking in awaits nothing
+    else:
+        await greenlet_spawn(pooled.close)
+
+
+async def _release(pool: Any, pooled: Any, healthy: bool) -> None:
+    """Park ``pooled`` for the next lean read, or check it in."""
+    parking = _parking(pool)
+    fit = healthy and pooled._pool is pool and pooled.dbapi_connection is not None
+    if fit and len(parking.idle) < parking.limit:
+        parking.idle.append(pooled)
+        return
+    await _checkin(pooled)
+
+
+def _next_ready(pool: Any) -> bool:
+    """Whether the connection ``pool`` hands out next is ready as it is."""
     try:
         idle = pool._pool._queue._queue  # the asyncio.Queue's deque, next first
-        record = idle[0]
+        return _fresh(pool, idle[0])
+    except (AttributeError, IndexError):
+        return False
+
+
+def _fresh(pool: Any, record: Any) -> bool:
+    """Whether a pool's connection record is open and due for no recycling or
+    invalidation (the checks of SQLAlchemy's ``_ConnectionRecord.get_connection``)."""
+    try:
         started = record.starttime
         if record.dbapi_connection is None:
             return False
@@ -279,7 +343,7 @@ def _ready(pool: Any) -> bool:
         if recycle > -1 and time.time() - started > recycle:
             return False
         return bool(pool._invalidate_time <= started and record._soft_invalidate_time <= started)
-    except (AttributeError, IndexError):
+    except AttributeError:
         return False
 
 
@@ -287,31 +351,32 @@ async def _on_pooled(engine: Engine, sql: str, arguments: list[Any]) -> list[Any
     """``sql`` on a connection of ``engine``'s pool; a connection the server
     closed is dropped with every connection of its time, as SQLAlchemy does
     on a disconnect (one found closed before use is replaced at once)."""
+    pool = engine.pool
     for attempt in (1, 2):
-        pooled = await _checkout(engine.pool)
+        pooled = await _checkout(pool)
+        healthy = False
         try:
             driver: Any = pooled.driver_connection
             if driver.is_closed():
                 lost = ConnectionResetError("the database closed a pooled connection")
-                engine.pool._invalidate(pooled, lost)
+                pool._invalidate(pooled, lost)
                 if attempt == 1:
                     continue
                 raise lost
             try:
-                return list(await driver.fetch(sql, *arguments))
+                records = list(await driver.fetch(sql, *arguments))
             except Exception as exc:
                 from gateway.unavailable import unavailable
 
                 if driver.is_closed() or unavailable(exc) is not None:
-                    engine.pool._invalidate(pooled, exc)
+                    pool._invalidate(pooled, exc)
                     if unavailable(exc) is None:  # the driver's words for a closed connection
                         raise ConnectionResetError("the database closed the connection") from exc
                 raise
+            healthy = True
+            return records
         finally:
-            if getattr(pooled.dbapi_connection, "_transaction", True) is None:
-                pooled.close()  # no transaction to roll back: checking in awaits nothing
-            else:
-                await greenlet_spawn(pooled.close)
+            await _release(pool, pooled, healthy)
     raise AssertionError("unreachable")
 
 

@@ -92,3 +92,40 @@ async def test_a_dropped_connection_is_reported_and_not_handed_out_again(
             assert [r.id for r in found] == [ASHA]
     # and the pool hands out live connections afterwards
     assert [r.id for r in await reads.fetch_on(engine, LEARNERS, {reads.KEYS: [ASHA]})] == [ASHA]
+
+
+async def test_parked_connections_stay_few_fresh_and_go_back_on_dispose(
+    make_gateway: MakeGateway,
+    postgres_url: str,  # noqa: F811 - the fixture
+) -> None:
+    import asyncio
+
+    from gateway.directory.loaders import LEARNERS
+
+    client = await make_gateway(database_url=postgres_url)
+    db = client.gateway.db
+    engine, pool = db.lean_primary, db.engine.pool
+    await reads.release_parked(pool)
+
+    async def read() -> None:
+        assert [r.id for r in await reads.fetch_on(engine, LEARNERS, {reads.KEYS: [ASHA]})] == [ASHA]
+
+    # Many reads at once: the pool lends what they need, at most a quarter of
+    # it stays parked for the next reads, the rest is checked back in.
+    await asyncio.gather(*(read() for _ in range(3 * pool.size())))
+    parked = reads._parking(pool).idle
+    assert 0 < len(parked) <= pool.size() // 4
+    assert pool.checkedout() == len(parked)
+
+    # A parked connection is reused as long as the pool would hand it out as
+    # it is; once the pool is invalidated (a disconnect seen elsewhere), the
+    # next read checks it back in for the pool to renew instead of using it.
+    kept = parked[-1]
+    await read()
+    assert parked[-1] is kept
+    pool._invalidate_time = kept._connection_record.starttime + 1  # what a disconnect does
+    await read()
+    assert kept not in parked and kept.dbapi_connection is None  # checked in
+    # Disposing the database gives every parked connection back first.
+    await db.dispose()
+    assert not parked and pool.checkedout() == 0
