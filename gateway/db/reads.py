@@ -253,9 +253,10 @@ def _prepared(engine: Engine, query: Query[Any]) -> _Prepared | None:
 class _Parking:
     """Pooled connections the lean reads keep checked out between statements
     (at most ``limit``, a quarter of the pool, so the ORM's sessions keep the
-    rest): taking one and putting it back costs a list operation, where the
-    pool's checkout and checkin (events, reset, queue) cost several times
-    the statement's own Python work. Each is checked as the pool would check
+    rest; none when the pool pings connections before handing them out):
+    taking one and putting it back costs a list operation, where the pool's
+    checkout and checkin (events, reset, queue) cost several times the
+    statement's own Python work. Each is checked as the pool would check
     it before it is used again (recycling, invalidation, closed by the
     server); :func:`release_parked` gives them back when the engine is
     disposed."""
@@ -273,8 +274,10 @@ _PARKING = "_karmayogi_parking"
 def _parking(pool: Any) -> _Parking:
     parking: _Parking | None = getattr(pool, _PARKING, None)
     if parking is None:
-        size = getattr(pool, "size", None)
-        parking = _Parking(max(1, size() // 4) if callable(size) and size() > 1 else 0)
+        size: Any = getattr(pool, "size", None)
+        # None with pre-ping on: every read then gets a connection the pool has just pinged.
+        count = size() if callable(size) else 0
+        parking = _Parking(max(1, count // 4) if count > 1 and not pool._pre_ping else 0)
         setattr(pool, _PARKING, parking)
     return parking
 

@@ -129,3 +129,17 @@ async def test_parked_connections_stay_few_fresh_and_go_back_on_dispose(
     # Disposing the database gives every parked connection back first.
     await db.dispose()
     assert not parked and pool.checkedout() == 0
+
+
+async def test_no_connection_is_parked_when_the_pool_pings(
+    make_gateway: MakeGateway,
+    postgres_url: str,  # noqa: F811 - the fixture
+) -> None:
+    from gateway.directory.loaders import LEARNERS
+
+    client = await make_gateway(database_url=postgres_url, database_pre_ping=True)
+    db = client.gateway.db
+    for _ in range(3):
+        assert [r.id for r in await reads.fetch_on(db.lean_primary, LEARNERS, {reads.KEYS: [ASHA]})] == [ASHA]
+    # every read had a connection the pool pinged, and gave it back
+    assert not reads._parking(db.engine.pool).idle and db.engine.pool.checkedout() == 0
