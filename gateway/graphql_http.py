@@ -368,16 +368,17 @@ class GraphQLEndpoint:
         )
         timeout = self.gateway.settings.limits.request_timeout_seconds
         try:
-            # In the request's own task (no task of its own, as wait_for would make).
-            async with asyncio.timeout(timeout):
-                result: ExecutionResult = await self.gateway.schema.execute(
+            result: ExecutionResult = await asyncio.wait_for(
+                self.gateway.schema.execute(
                     params.query,
                     variable_values=params.variables,
                     context_value=context,
                     operation_name=params.operation_name,
                     allowed_operation_types=allowed,
                     operation_extensions=params.extensions,
-                )
+                ),
+                timeout=timeout,
+            )
         except InvalidOperationTypeError:
             return 405, {
                 "errors": [
