@@ -49,6 +49,9 @@ def then(value: MaybeAwaitable[T], fn: Callable[[T], U]) -> MaybeAwaitable[U]:
         @strawberry.field(graphql_type=Course)
         def course(self, info: Info) -> MaybeAwaitable[Course]:
             return then(context_of(info).load_now(COURSES_BY_ID, self.course_id), Course.of)
+
+    ``fn`` may answer with a ``MaybeAwaitable`` itself (a second ``then``): when
+    ``value`` was awaitable, that is awaited too, so the result never nests.
     """
     if _is_awaitable(value):
         return _then(value, fn)
