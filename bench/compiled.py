@@ -1,7 +1,8 @@
 """Server CPU per cold dashboard in one process: graphql-core against the
 compiled executor, measured in the same run.
 
-    python -m bench.compiled [--database-url URL] [--learners 400] [--requests 300] [--reuse] [--profile]
+    python -m bench.compiled [--database-url URL] [--learners 400] [--requests 300] [--courses 60]
+                             [--reuse] [--profile]
 
 Seeds LEARNERS learners x 20 enrolments (``bench.dashboard``'s seeding; SQLite
 in a temporary directory unless ``--database-url`` names a database, whose
@@ -52,7 +53,7 @@ ROWS: tuple[tuple[str, dict[str, Any]], ...] = (
 
 
 async def run_row(
-    url: str, execution: dict[str, Any], learners: list[str], check: str, profile: bool
+    url: str, execution: dict[str, Any], learners: list[str], check: str, profile: bool, courses: int
 ) -> dict[str, Any]:
     settings = load_settings(
         database_url=url,
@@ -63,7 +64,7 @@ async def run_row(
         execution=execution,
     )
     app = create_app(
-        settings, extra_plugins=[("bench_identity", header_identity), ("synthetic", SyntheticPlugin(2000))]
+        settings, extra_plugins=[("bench_identity", header_identity), ("synthetic", SyntheticPlugin(courses))]
     )
     gateway = app.state.gateway
     await gateway.start()
@@ -127,12 +128,15 @@ async def main() -> None:
     parser.add_argument("--requests", type=int, default=300, help="dashboards per row (at most learners / 2)")
     parser.add_argument("--reuse", action="store_true", help="keep what an earlier run seeded")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--courses", type=int, default=60, help="courses seeded (bench.run's sets: 2000, with --reuse)"
+    )
     options = parser.parse_args()
     url = options.database_url or f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/bench.db"
     if not options.reuse:
         if url.startswith("postgresql"):
             await reset_postgres(url)
-        await seed(url, options.learners)
+        await seed(url, options.learners, options.courses)
     install_sql_counter()
     count = min(options.requests, options.learners // len(ROWS))
     print(
@@ -145,7 +149,9 @@ async def main() -> None:
         # Each row asks about its own learners, so both are cold.
         learners = [f"learner:bench-{n:05d}" for n in range(index * count, (index + 1) * count)]
         check = f"learner:bench-{options.learners - 1:05d}"
-        row = await run_row(url, execution, learners, check, options.profile and label == "compiled")
+        row = await run_row(
+            url, execution, learners, check, options.profile and label == "compiled", options.courses
+        )
         answers.append(row["bytes"])
         profile = row["profile"] or profile
         print(*row["metrics"], sep="\n")
