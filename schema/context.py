@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from types import GeneratorType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeAlias, TypeGuard, TypeVar, cast, overload
+
+from graphql.pyutils import is_awaitable as _graphql_is_awaitable
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -53,37 +56,41 @@ def then(value: MaybeAwaitable[T], fn: Callable[[T], U]) -> MaybeAwaitable[U]:
     ``fn`` may answer with a ``MaybeAwaitable`` itself (a second ``then``): when
     ``value`` was awaitable, that is awaited too, so the result never nests.
     """
-    if _is_awaitable(value):
+    if is_awaitable(value):
         return _then(value, fn)
     return fn(cast("T", value))
 
 
 async def _then(value: Awaitable[T], fn: Callable[[T], U]) -> U:
     result: Any = fn(await value)
-    if _is_awaitable(result):  # ``fn`` answered with a MaybeAwaitable itself
+    if is_awaitable(result):  # ``fn`` answered with a MaybeAwaitable itself
         return cast("U", await result)
     return cast("U", result)
 
 
 async def awaited(value: MaybeAwaitable[T]) -> T:
     """``value``, awaited when it is awaitable (for callers that are async anyway)."""
-    if _is_awaitable(value):
+    if is_awaitable(value):
         return cast("T", await value)
     return cast("T", value)
 
 
-# Classes whose instances are not awaitable (``isinstance(x, Awaitable)`` is a
-# check of the class): found once each, then a set lookup.
+# Classes whose instances are not awaitable: found once each, then a set lookup.
 _NOT_AWAITABLE: set[type] = {str, int, float, bool, type(None), list, dict, tuple}
 
 
-def _is_awaitable(value: object) -> TypeGuard[Awaitable[Any]]:
+def is_awaitable(value: object) -> TypeGuard[Awaitable[Any]]:
+    """graphql-core's ``is_awaitable`` (what both executors await), remembering
+    the classes found not to be: a class's instances are awaitable or not
+    alike, except generators (a generator-based coroutine is one by its
+    code's flags), which are never remembered."""
     kind = type(value)
     if kind in _NOT_AWAITABLE:
         return False
-    if isinstance(value, Awaitable):
+    if _graphql_is_awaitable(value):
         return True
-    _NOT_AWAITABLE.add(kind)
+    if not issubclass(kind, GeneratorType):
+        _NOT_AWAITABLE.add(kind)
     return False
 
 

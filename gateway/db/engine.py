@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
+from gateway.db.reads import release_parked
 from schema.errors import StartupError
 
 
@@ -165,8 +166,6 @@ class Database:
             yield session
 
     async def dispose(self) -> None:
-        from gateway.db.reads import release_parked
-
         for engine in self.engines:
             await release_parked(engine.pool)
             await engine.dispose()

@@ -34,22 +34,25 @@ import keyword
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from gateway.execution.plan import ATTR, LEAF, LIST, NON_NULL, OBJECT, RESOLVER, TYPENAME
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE as CAST
+
+from gateway.execution.plan import (
+    ATTR,
+    INT32_MAX,
+    INT32_MIN,
+    LEAF,
+    LIST,
+    NON_NULL,
+    OBJECT,
+    RESOLVER,
+    TYPENAME,
+)
 
 if TYPE_CHECKING:
     from gateway.execution.plan import FieldPlan, ObjectPlan, TypePlan
 
-CAST = "__as_strawberry_type__"
-_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 
 Run = Callable[[Any, Any, Any, Any], dict[str, Any]]
-
-
-def object_class(plan: ObjectPlan) -> type | None:
-    """The Strawberry class whose instances complete as ``plan``'s type without
-    asking ``is_type_of`` (its answer for them is known: true, unless cast;
-    None for a hand-written is_type_of, which is always asked)."""
-    return plan.cls
 
 
 def enum_names(leaf: TypePlan) -> tuple[type, dict[Any, str]] | None:
@@ -170,7 +173,7 @@ def _complete(w: _Writer, f: FieldPlan, F: str, key: str, fpath: str, d: int) ->
         if f.same is not None:
             checks.append((f"type(v) is {f.same.__name__}", f"r[{key}] = v"))
         elif inner_t.fast is int:
-            checks.append((f"type(v) is int and {_INT_MIN} <= v <= {_INT_MAX}", f"r[{key}] = v"))
+            checks.append((f"type(v) is int and {INT32_MIN} <= v <= {INT32_MAX}", f"r[{key}] = v"))
         else:
             found = enum_names(inner_t)
             if found is not None:
@@ -180,7 +183,7 @@ def _complete(w: _Writer, f: FieldPlan, F: str, key: str, fpath: str, d: int) ->
                 checks.append((f"type(v) is {C} and v in {N}", f"r[{key}] = {N}[v]"))
     elif inner_t.kind == OBJECT and inner_t.target is not None:
         target = inner_t.target
-        obj_cls = object_class(target)
+        obj_cls = target.cls
         if obj_cls is not None:
             C = w.name("C", obj_cls)
             inner = "boundary" if not nullable else f"Boundary(r, {key}, {fpath})"
@@ -195,7 +198,7 @@ def _complete(w: _Writer, f: FieldPlan, F: str, key: str, fpath: str, d: int) ->
         item_nullable = item_t.kind != NON_NULL
         item_obj: TypePlan = item_t if item_nullable else item_t.of  # type: ignore[assignment]
         if item_obj.kind == OBJECT and item_obj.target is not None:
-            item_cls = object_class(item_obj.target)
+            item_cls = item_obj.target.cls
             if item_cls is not None:
                 _list(w, f, F, key, fpath, d, nullable, item_t, item_nullable, item_obj.target, item_cls)
                 return

@@ -46,7 +46,7 @@ TYPENAME, ATTR, RESOLVER, GENERIC = range(4)
 # Type kinds
 LEAF, NON_NULL, LIST, OBJECT, ABSTRACT = range(5)
 
-_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 _BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 
 
@@ -239,7 +239,7 @@ def fast_leaf(plan: TypePlan, value: Any) -> bool:
     if fast is None or type(value) is not fast:
         return False
     if fast is int:
-        return bool(_INT_MIN <= cast("int", value) <= _INT_MAX)
+        return bool(INT32_MIN <= cast("int", value) <= INT32_MAX)
     if fast is float:
         return math.isfinite(cast("float", value))
     return True

@@ -21,16 +21,16 @@ nullable ancestor recorded with it (its :class:`Boundary`).
 
 from __future__ import annotations
 
-import types
 from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError, located_error
 from graphql.execution.executor import invalid_return_type_error
 from graphql.execution.values import get_argument_values
-from graphql.pyutils import Path, Undefined, inspect, is_awaitable, is_iterable
+from graphql.pyutils import Path, Undefined, inspect, is_iterable
 from strawberry.types.arguments import convert_arguments
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE as CAST
 
-from gateway.execution.codegen import CAST, generate
+from gateway.execution.codegen import generate
 from gateway.execution.plan import (
     ABSTRACT,
     GENERIC,
@@ -47,6 +47,7 @@ from gateway.execution.shared import VERSIONS
 from gateway.execution.shared import token as shared_token
 from schema.cache import NO_STORE
 from schema.context import State
+from schema.context import is_awaitable as _is_awaitable
 
 if TYPE_CHECKING:
     from graphql import GraphQLResolveInfo
@@ -56,22 +57,6 @@ if TYPE_CHECKING:
 
 # Values of these types are never awaitable: skip the awaitable check.
 _PLAIN: frozenset[type] = frozenset({str, int, float, bool, type(None), list, dict, tuple})
-_NOT_AWAITABLE: set[type] = set(_PLAIN)
-_MAY_VARY = (types.GeneratorType,)  # a generator is awaitable or not by its code's flags
-
-
-def _is_awaitable(value: Any) -> bool:
-    """graphql-core's ``is_awaitable``, remembering the classes found not to be
-    (a class's instances are awaitable or not alike; generators excepted)."""
-    kind = type(value)
-    if kind in _NOT_AWAITABLE:
-        return False
-    if is_awaitable(value):
-        return True
-    if not issubclass(kind, _MAY_VARY):
-        _NOT_AWAITABLE.add(kind)
-    return False
-
 
 _new_tuple = tuple.__new__
 
